@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Top level: build every lesson, run the tests, prepare a machine.
+
+LESSONS := $(patsubst %/,%,$(dir $(wildcard basic*-*/Makefile packet*-*/Makefile)))
+SOLUTIONS := $(patsubst %/,%,$(dir $(wildcard *-solutions/*/Makefile)))
+BUILD_DIRS := $(LESSONS) $(SOLUTIONS) $(patsubst %/,%,$(dir $(wildcard testenv/Makefile tests/*/Makefile)))
+
+include common/libbpf.mk
+
+.PHONY: all test check demo bench deps lint clean help $(BUILD_DIRS)
+
+all: $(BUILD_DIRS)
+
+# libbpf (when built from source) comes first, so lessons never race to build it.
+$(BUILD_DIRS): $(LIBBPF_DEP)
+	@$(MAKE) --no-print-directory -C $@
+
+help:
+	@echo 'make            build every lesson (and libbpf from source when the system has none >= 1.0)'
+	@echo 'make test       install what is missing (as root), build, run every test (needs root)'
+	@echo 'make check      run the assignment checks of every lesson on your code (needs root)'
+	@echo '                in a lesson directory: make check, or make check A=N for one assignment'
+	@echo 'make demo       a one-minute live tour of the first lessons on a lab (needs root)'
+	@echo 'make bench      benchmarks (none yet)'
+	@echo 'make deps       install the packages building, the labs and the tests need'
+	@echo 'make lint       shellcheck every shell script, clang-format check every C file'
+	@echo 'make clean      remove everything the build made'
+	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree'
+
+test:
+	@scripts/deps.sh --ensure
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh
+
+check: all
+	@rc=0; for l in $(LESSONS); do [ -f $$l/check.sh ] || continue; \
+		echo "== $$l =="; $(MAKE) --no-print-directory -s -C $$l check || rc=1; done; exit $$rc
+
+demo:
+	@scripts/deps.sh --ensure
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench:
+	@echo 'No benchmarks yet: they arrive with the packet lessons.'
+
+deps:
+	@scripts/deps.sh --install
+
+lint:
+	@scripts/lint.sh
+
+clean:
+	@for d in $(BUILD_DIRS); do $(MAKE) --no-print-directory -C $$d clean; done
+	@rm -rf build

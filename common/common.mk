@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build rules shared by every lesson. A lesson's Makefile names what it builds
+# and includes this file:
+#
+#   BPF_OBJS   := xdp_prog.bpf.o      # built from xdp_prog.bpf.c with clang -target bpf
+#   USER_PROGS := xdp_loader          # built from xdp_loader.c, linked with common/ and libbpf
+#   COMMON_DIR ?= ../common
+#   include $(COMMON_DIR)/common.mk
+#
+# Optional: USER_EXTRA_SRCS (more .c files linked into every user program),
+# LESSON_DIR (a directory whose sources stand in for files missing here; the
+# reference solutions use it to hold only the files they change), V=1 for the
+# full commands.
+
+COMMON_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+TOP_DIR := $(abspath $(COMMON_DIR)/..)
+HEADERS_DIR := $(TOP_DIR)/headers
+OBJ_DIR := .build
+
+include $(COMMON_DIR)/libbpf.mk
+
+CLANG ?= clang
+CC := gcc
+CLANG_MIN_MAJOR := 11
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-7s %s\n' "$(1)" "$(2)";
+endif
+
+# Fail early, in one line, when clang is missing or too old for BTF-defined maps.
+CLANG_MAJOR := $(shell $(CLANG) -dumpversion 2>/dev/null | cut -d. -f1)
+ifeq ($(CLANG_MAJOR),)
+$(error clang not found: install it with 'make deps' (Debian/Ubuntu package: clang))
+endif
+ifeq ($(shell [ $(CLANG_MAJOR) -ge $(CLANG_MIN_MAJOR) ] && echo ok),)
+$(error clang $(CLANG_MAJOR) is too old: clang >= $(CLANG_MIN_MAJOR) is needed for BTF-defined maps (install a newer 'clang' package))
+endif
+
+# With -target bpf, clang does not search the multiarch directories that hold
+# asm/types.h on Debian/Ubuntu (the classic "asm/types.h not found" error).
+# Ask the host compiler where it looks and append those directories.
+BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+ifdef LESSON_DIR
+VPATH := $(LESSON_DIR)
+LESSON_INCLUDES := -I$(LESSON_DIR)
+endif
+
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-value -Wno-compare-distinct-pointer-types \
+	-I. $(LESSON_INCLUDES) -I$(HEADERS_DIR) $(LIBBPF_BPF_CFLAGS) $(BPF_SYS_INCLUDES) \
+	$(EXTRA_BPF_CFLAGS)
+USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I. $(LESSON_INCLUDES) \
+	-I$(COMMON_DIR) -I$(HEADERS_DIR) $(LIBBPF_CFLAGS) $(EXTRA_CFLAGS)
+USER_LDLIBS := $(LIBBPF_LDLIBS) $(EXTRA_LDLIBS)
+
+COMMON_SRCS := $(wildcard $(COMMON_DIR)/*.c)
+COMMON_OBJS := $(patsubst $(COMMON_DIR)/%.c,$(OBJ_DIR)/common/%.o,$(COMMON_SRCS))
+USER_EXTRA_OBJS := $(patsubst %.c,$(OBJ_DIR)/%.o,$(USER_EXTRA_SRCS))
+
+.DEFAULT_GOAL := all
+.PHONY: all clean check
+all: $(BPF_OBJS) $(USER_PROGS)
+
+# Assignment checks (needs root): `make check` runs them all, `make check A=N` one.
+# In a solution directory, the checks are those of the lesson it solves.
+check: all
+	@$(TOP_DIR)/tests/lib/check.sh --lesson $(if $(LESSON_DIR),$(LESSON_DIR),.) --code . $(A)
+
+%.bpf.o: %.bpf.c
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(OBJ_DIR)/$@.d -c $< -o $@
+
+$(OBJ_DIR)/common/%.o: $(COMMON_DIR)/%.c $(LIBBPF_DEP)
+	$(call msg,CC,$(notdir $@))
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ_DIR)/%.o: %.c $(LIBBPF_DEP)
+	$(call msg,CC,$(notdir $@))
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_PROGS): %: $(OBJ_DIR)/%.o $(USER_EXTRA_OBJS) $(COMMON_OBJS) $(LIBBPF_DEP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -o $@ $(filter %.o,$^) $(USER_LDLIBS)
+
+# Object directories exist before anything is written into them.
+$(BPF_OBJS) $(COMMON_OBJS) $(USER_EXTRA_OBJS) $(USER_PROGS:%=$(OBJ_DIR)/%.o): | $(OBJ_DIR)/common
+$(OBJ_DIR)/common:
+	$(Q)mkdir -p $@
+
+clean::
+	$(call msg,CLEAN,$(notdir $(CURDIR)))
+	$(Q)rm -rf $(OBJ_DIR) $(BPF_OBJS) $(USER_PROGS) $(EXTRA_CLEAN)
+
+-include $(wildcard $(OBJ_DIR)/*.d $(OBJ_DIR)/common/*.d)

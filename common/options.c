@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_link.h>
+
+#include "options.h"
+
+const enum option_id loader_options[] = {
+	OPT_DEV,     OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE, OPT_UNLOAD,
+	OPT_QUIET,   OPT_VERBOSE,  OPT_FILENAME,    OPT_PROGNAME,  OPT_HELP,  OPT_END,
+};
+
+struct option_info {
+	const char *name;
+	char short_name;	/* 0: long option only */
+	const char *arg;	/* NULL: takes no argument */
+	const char *help;
+};
+
+static const struct option_info option_table[] = {
+	[OPT_DEV] = { "dev", 'd', "IFNAME", "interface to attach to (required)" },
+	[OPT_SKB_MODE] = { "skb-mode", 'S', NULL, "attach in generic (SKB) mode" },
+	[OPT_NATIVE_MODE] = { "native-mode", 'N', NULL, "attach in native (driver) mode" },
+	[OPT_AUTO_MODE] = { "auto-mode", 'A', NULL, "let the kernel choose: native if the driver can" },
+	[OPT_FORCE] = { "force", 'F', NULL, "replace a program that is already attached" },
+	[OPT_UNLOAD] = { "unload", 'U', NULL, "detach the XDP program from the interface" },
+	[OPT_QUIET] = { "quiet", 'q', NULL, "print only errors" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL, "show libbpf's debug output and the full verifier log" },
+	[OPT_FILENAME] = { "filename", 0, "FILE", "BPF object file to load" },
+	[OPT_PROGNAME] = { "progname", 0, "NAME", "XDP program (function name) to attach" },
+	[OPT_PIN_DIR] = { "pin-dir", 0, "DIR", "bpffs directory for pinned maps" },
+	[OPT_INTERVAL] = { "interval", 'i', "SEC", "seconds between two stats reports" },
+	[OPT_HELP] = { "help", 'h', NULL, "show this help" },
+};
+
+static const char *mode_name(__u32 flags)
+{
+	if (flags & XDP_FLAGS_SKB_MODE)
+		return "skb";
+	if (flags & XDP_FLAGS_DRV_MODE)
+		return "native";
+	return "auto";
+}
+
+/* The current value of an option, shown as its default in --help. */
+static void format_default(enum option_id id, const struct config *cfg, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	switch (id) {
+	case OPT_FILENAME:
+		snprintf(buf, len, "%s", cfg->filename);
+		break;
+	case OPT_PROGNAME:
+		snprintf(buf, len, "%s", cfg->progname);
+		break;
+	case OPT_PIN_DIR:
+		snprintf(buf, len, "%s", cfg->pin_dir);
+		break;
+	case OPT_INTERVAL:
+		snprintf(buf, len, "%d", cfg->interval);
+		break;
+	case OPT_AUTO_MODE:
+		snprintf(buf, len, "mode: %s", mode_name(cfg->xdp_flags));
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_usage(const char *prog, const char *doc, const enum option_id *accepted,
+			const struct config *cfg)
+{
+	char left[64], def[PATH_MAX + 16];
+
+	printf("Usage: %s [options]\n\n%s\n\nOptions:\n", prog, doc);
+	for (const enum option_id *id = accepted; *id != OPT_END; id++) {
+		const struct option_info *o = &option_table[*id];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		format_default(*id, cfg, def, sizeof(def));
+		printf("  %-26s %s", left, o->help);
+		if (def[0])
+			printf(" (default: %s)", def);
+		printf("\n");
+	}
+}
+
+static void copy_arg(char *dst, size_t len, const char *arg, const char *opt)
+{
+	if (strlen(arg) >= len) {
+		fprintf(stderr, "error: the argument of --%s is too long (at most %zu characters)\n",
+			opt, len - 1);
+		exit(2);
+	}
+	strcpy(dst, arg);
+}
+
+static void apply_option(enum option_id id, const char *arg, struct config *cfg)
+{
+	char *end;
+	long val;
+
+	switch (id) {
+	case OPT_DEV:
+		copy_arg(cfg->ifname, sizeof(cfg->ifname), arg, "dev");
+		break;
+	case OPT_SKB_MODE:
+		cfg->xdp_flags = XDP_FLAGS_SKB_MODE;
+		break;
+	case OPT_NATIVE_MODE:
+		cfg->xdp_flags = XDP_FLAGS_DRV_MODE;
+		break;
+	case OPT_AUTO_MODE:
+		cfg->xdp_flags = 0;
+		break;
+	case OPT_FORCE:
+		cfg->force = true;
+		break;
+	case OPT_UNLOAD:
+		cfg->unload = true;
+		break;
+	case OPT_QUIET:
+		cfg->quiet = true;
+		break;
+	case OPT_VERBOSE:
+		cfg->verbose = true;
+		break;
+	case OPT_FILENAME:
+		copy_arg(cfg->filename, sizeof(cfg->filename), arg, "filename");
+		break;
+	case OPT_PROGNAME:
+		copy_arg(cfg->progname, sizeof(cfg->progname), arg, "progname");
+		break;
+	case OPT_PIN_DIR:
+		copy_arg(cfg->pin_dir, sizeof(cfg->pin_dir), arg, "pin-dir");
+		break;
+	case OPT_INTERVAL:
+		val = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || val < 1 || val > 3600) {
+			fprintf(stderr, "error: --interval takes whole seconds from 1 to 3600, not '%s'\n",
+				arg);
+			exit(2);
+		}
+		cfg->interval = (int)val;
+		break;
+	default:
+		break;
+	}
+}
+
+void parse_options(int argc, char **argv, const enum option_id *accepted, struct config *cfg,
+		   const char *doc, bool require_dev)
+{
+	struct option long_opts[OPT_HELP + 2];
+	char short_opts[2 * OPT_HELP + 2];
+	int n = 0, s = 0, c;
+
+	for (const enum option_id *id = accepted; *id != OPT_END; id++) {
+		const struct option_info *o = &option_table[*id];
+
+		long_opts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+						  NULL, o->short_name ? (int)o->short_name : 256 + (int)*id };
+		if (o->short_name) {
+			short_opts[s++] = o->short_name;
+			if (o->arg)
+				short_opts[s++] = ':';
+		}
+	}
+	long_opts[n] = (struct option){ 0 };
+	short_opts[s] = '\0';
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		enum option_id id = OPT_END;
+
+		if (c == '?' || c == ':') {
+			if (optopt > 0 && optopt < 256)
+				fprintf(stderr, "error: unknown option or missing argument: -%c (see --help)\n",
+					optopt);
+			else
+				fprintf(stderr, "error: unknown option or missing argument: %s (see --help)\n",
+					argv[optind - 1]);
+			exit(2);
+		}
+		for (const enum option_id *a = accepted; *a != OPT_END; a++)
+			if (c == option_table[*a].short_name || c == 256 + (int)*a)
+				id = *a;
+		if (id == OPT_HELP) {
+			print_usage(argv[0], doc, accepted, cfg);
+			exit(0);
+		}
+		apply_option(id, optarg, cfg);
+	}
+	if (optind < argc) {
+		fprintf(stderr, "error: unexpected argument '%s' (see --help)\n", argv[optind]);
+		exit(2);
+	}
+	if (require_dev && !cfg->ifname[0]) {
+		fprintf(stderr, "error: no interface given: use --dev IFNAME (see --help)\n");
+		exit(2);
+	}
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "stats.h"
+
+__u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+const char *xdp_action_name(__u32 action)
+{
+	static const char *const names[XDP_ACTION_MAX] = {
+		[XDP_ABORTED] = "XDP_ABORTED", [XDP_DROP] = "XDP_DROP",
+		[XDP_PASS] = "XDP_PASS",       [XDP_TX] = "XDP_TX",
+		[XDP_REDIRECT] = "XDP_REDIRECT",
+	};
+
+	return action < XDP_ACTION_MAX ? names[action] : "UNKNOWN";
+}
+
+int read_datarec(int map_fd, __u32 key, struct datarec *sum)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	struct datarec *values;
+	int ncpus, err;
+
+	err = bpf_obj_get_info_by_fd(map_fd, &info, &info_len);
+	if (err)
+		return err;
+	if (info.value_size != sizeof(struct datarec))
+		return -EINVAL;
+
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY)
+		return bpf_map_lookup_elem(map_fd, &key, sum);
+
+	/* A per-CPU lookup returns one value for each *possible* CPU, not
+	 * only the online ones, so size the buffer by that count.
+	 */
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus < 0)
+		return ncpus;
+	values = calloc(ncpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(map_fd, &key, values);
+	if (!err) {
+		*sum = (struct datarec){ 0 };
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			sum->rx_packets += values[cpu].rx_packets;
+			sum->rx_bytes += values[cpu].rx_bytes;
+		}
+	}
+	free(values);
+	return err;
+}
+
+int read_stats_record(int map_fd, struct stats_record *rec)
+{
+	rec->timestamp_ns = monotonic_ns();
+	for (__u32 key = 0; key < XDP_ACTION_MAX; key++) {
+		int err = read_datarec(map_fd, key, &rec->action[key]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void print_stats_period(FILE *out, const struct stats_record *prev,
+			const struct stats_record *cur, int only_active)
+{
+	double period = (cur->timestamp_ns - prev->timestamp_ns) / 1e9;
+
+	if (period <= 0)
+		period = 1;
+	for (__u32 a = 0; a < XDP_ACTION_MAX; a++) {
+		const struct datarec *c = &cur->action[a], *p = &prev->action[a];
+		/* A counter only moves forward; if it went back, the map was
+		 * replaced, and the new one counts from zero.
+		 */
+		__u64 packets = c->rx_packets >= p->rx_packets ? c->rx_packets - p->rx_packets
+							       : c->rx_packets;
+		__u64 bytes = c->rx_bytes >= p->rx_bytes ? c->rx_bytes - p->rx_bytes : c->rx_bytes;
+
+		if (only_active && !c->rx_packets)
+			continue;
+		fprintf(out,
+			"%-12s %10llu pkts (%10.0f pps) %12llu bytes (%8.3f Mbit/s) total %llu pkts %llu bytes period %.2fs\n",
+			xdp_action_name(a), (unsigned long long)packets, packets / period,
+			(unsigned long long)bytes, bytes * 8 / period / 1e6,
+			(unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
+			period);
+	}
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run a lesson's assignment checks against some code: the student's (the
+# lesson directory itself) or a reference solution. `make check [A=N]` in a
+# lesson calls this.
+#
+# Usage: tests/lib/check.sh --lesson LESSON_DIR [--code CODE_DIR] [N]
+#
+# A lesson describes its checks in LESSON_DIR/check.sh, sourced here:
+#   ASSIGNMENTS=(1 2)                 # the assignment numbers
+#   TITLE_1="what assignment 1 asks"  # one title each
+#   check_1() { ...; }                # runs in CODE_DIR; returns non-zero on failure
+# A check reports what went wrong with `fail "expected X, saw Y"` or
+# `expect_eq WHAT EXPECTED ACTUAL`, makes labs with `lab_setup [OPTIONS]` (a
+# testenv environment named $LAB, removed afterwards), and registers its own
+# cleanup with `on_exit COMMAND...`. Every check runs in a private network and
+# mount namespace (tests/lib/isolate.sh), so nothing it makes outlives it.
+# shellcheck disable=SC2317 # the helpers below are called from the lessons' check.sh
+set -uo pipefail
+
+TOP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TESTENV="$TOP_DIR/testenv/testenv.sh"
+
+usage() {
+	sed -n 's/^# \{0,1\}//; 4,10p' "${BASH_SOURCE[0]}"
+}
+
+die() {
+	echo "error: $*" >&2
+	exit 2
+}
+
+parse_args() {
+	LESSON_DIR='' CODE_DIR='' ONLY=''
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--lesson) LESSON_DIR=${2:-}; shift 2 || die "--lesson needs a directory" ;;
+		--code) CODE_DIR=${2:-}; shift 2 || die "--code needs a directory" ;;
+		-h | --help) usage; exit 0 ;;
+		[0-9]*) ONLY=$1; shift ;;
+		*) die "unknown argument '$1' (see --help)" ;;
+		esac
+	done
+	[[ -n "$LESSON_DIR" ]] || die "no lesson given: use --lesson DIR (see --help)"
+	LESSON_DIR=$(cd "$LESSON_DIR" 2>/dev/null && pwd) || die "no such lesson directory"
+	CODE_DIR=$(cd "${CODE_DIR:-$LESSON_DIR}" 2>/dev/null && pwd) || die "no such code directory"
+	[[ -f "$LESSON_DIR/check.sh" ]] || die "$(basename "$LESSON_DIR") has no assignment checks"
+}
+
+# ---- helpers for the checks ----------------------------------------------
+
+CLEANUPS=()
+
+on_exit() {
+	CLEANUPS+=("$(printf '%q ' "$@")")
+}
+
+run_cleanups() {
+	local i
+	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUPS[i]}" >/dev/null 2>&1 || true
+	done
+	CLEANUPS=()
+}
+
+fail() {
+	echo "    $*"
+	return 1
+}
+
+expect_eq() {
+	local what=$1 expected=$2 actual=$3
+	[[ "$expected" == "$actual" ]] && return 0
+	fail "$what: expected $expected, saw $actual"
+}
+
+# Create a lab environment for this check; it is torn down when the check ends.
+lab_setup() {
+	LAB=${LAB:-chk$$}
+	"$TESTENV" setup --name "$LAB" "$@" >/dev/null ||
+		fail "could not set up the lab environment $LAB" || return 1
+	on_exit "$TESTENV" teardown --name "$LAB"
+}
+
+testenv() {
+	"$TESTENV" "$@"
+}
+
+# ---- running ---------------------------------------------------------------
+
+run_one() {
+	local n=$1 title_var="TITLE_$1" out rc
+	local title=${!title_var:-}
+
+	out=$(
+		trap run_cleanups EXIT
+		# A command that fails inside a check fails the check, and says which.
+		set -eE
+		trap 'case "$BASH_COMMAND" in return* | fail* | expect_*) ;; *) echo "    this step failed: $BASH_COMMAND" ;; esac' ERR
+		cd "$CODE_DIR"
+		"check_$n" 2>&1
+	)
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		echo "Assignment $n: $title ... PASS"
+	else
+		echo "Assignment $n: $title ... FAIL"
+		[[ -n "$out" ]] && echo "$out" || echo "    the check failed (exit $rc) without saying why"
+	fi
+	return $rc
+}
+
+main() {
+	parse_args "$@"
+	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
+		exec "$TOP_DIR/tests/lib/isolate.sh" "${BASH_SOURCE[0]}" --lesson "$LESSON_DIR" \
+			--code "$CODE_DIR" ${ONLY:+"$ONLY"}
+	fi
+	# shellcheck source=/dev/null
+	source "$LESSON_DIR/check.sh"
+
+	local n failed=0 found=0
+	if ! make -s -C "$CODE_DIR" >/dev/null 2>&1; then
+		echo "The code in $CODE_DIR does not build: run 'make' there and fix the errors first."
+		exit 1
+	fi
+	for n in "${ASSIGNMENTS[@]}"; do
+		[[ -n "$ONLY" && "$ONLY" != "$n" ]] && continue
+		found=1
+		run_one "$n" || failed=1
+	done
+	[[ $found -eq 1 ]] || die "no assignment $ONLY in $(basename "$LESSON_DIR") (there are: ${ASSIGNMENTS[*]})"
+	exit $failed
+}
+
+main "$@"
