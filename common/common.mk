@@ -48,13 +48,16 @@ BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
 ifdef LESSON_DIR
-VPATH := $(LESSON_DIR)
+# Only sources come from the lesson: its built objects and programs must not
+# stand in for the ones this directory builds.
+vpath %.c $(LESSON_DIR)
+vpath %.h $(LESSON_DIR)
 LESSON_INCLUDES := -I$(LESSON_DIR)
 endif
 
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-value -Wno-compare-distinct-pointer-types \
 	-I. $(LESSON_INCLUDES) -I$(HEADERS_DIR) $(LIBBPF_BPF_CFLAGS) $(BPF_SYS_INCLUDES) \
-	$(EXTRA_BPF_CFLAGS)
+	-idirafter $(COMMON_DIR)/bpf-compat $(EXTRA_BPF_CFLAGS)
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I. $(LESSON_INCLUDES) \
 	-I$(COMMON_DIR) -I$(HEADERS_DIR) $(LIBBPF_CFLAGS) $(EXTRA_CFLAGS)
 USER_LDLIBS := $(LIBBPF_LDLIBS) $(EXTRA_LDLIBS)

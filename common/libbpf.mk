@@ -7,7 +7,8 @@
 #    libbpf/ submodule by default), built statically into build/libbpf-NAME/.
 #
 # Sets LIBBPF_CFLAGS and LIBBPF_LDLIBS for user programs, LIBBPF_BPF_CFLAGS for
-# BPF programs, and LIBBPF_DEP: the file to build first (empty for the system one).
+# BPF programs, and LIBBPF_DEP: what every object depends on (the static
+# library when built from source, and a file that changes when the choice does).
 
 LIBBPF_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 LIBBPF_TOP := $(abspath $(LIBBPF_MK_DIR)/..)
@@ -15,12 +16,21 @@ LIBBPF_MIN_VERSION := 1.0
 # The rules below must not become the default goal of the file including this one.
 LIBBPF_SAVED_GOAL := $(.DEFAULT_GOAL)
 
+ifeq ($(V),1)
+LIBBPF_Q :=
+LIBBPF_QUIET :=
+else
+LIBBPF_Q := @
+LIBBPF_QUIET := -s >/dev/null
+endif
+
 ifeq ($(LIBBPF_SRC),)
 ifeq ($(shell pkg-config --atleast-version=$(LIBBPF_MIN_VERSION) libbpf 2>/dev/null && echo yes),yes)
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf)
 LIBBPF_LDLIBS := $(shell pkg-config --libs libbpf)
 LIBBPF_BPF_CFLAGS :=
 LIBBPF_DEP :=
+LIBBPF_CHOICE := system libbpf $(shell pkg-config --modversion libbpf)
 else
 LIBBPF_SRC := $(LIBBPF_TOP)/libbpf
 endif
@@ -33,42 +43,44 @@ ifneq ($(LIBBPF_SRC),)
 override LIBBPF_SRC := $(abspath $(LIBBPF_SRC))
 MAKEOVERRIDES := $(filter-out LIBBPF_SRC=%,$(MAKEOVERRIDES))
 export LIBBPF_SRC
-LIBBPF_SRC_ABS := $(LIBBPF_SRC)
 # One build directory per source tree, so switching trees never mixes objects.
-LIBBPF_OUT := $(LIBBPF_TOP)/build/libbpf-$(shell printf '%s' '$(LIBBPF_SRC_ABS)' | cksum | cut -d' ' -f1)
+LIBBPF_OUT := $(LIBBPF_TOP)/build/libbpf-$(shell printf '%s' '$(LIBBPF_SRC)' | cksum | cut -d' ' -f1)
 LIBBPF_A := $(LIBBPF_OUT)/lib/libbpf.a
 # The tree's own UAPI headers (linux/bpf.h, btf.h, bpf_common.h) are installed
-# beside its libbpf headers: they match its libbpf.h and are usually newer than
-# the distribution's, and both the loaders and the BPF programs see the same ones.
+# beside its libbpf headers: they match its libbpf.h, are usually newer than the
+# distribution's, and the loaders and the BPF programs then see the same ones.
 LIBBPF_CFLAGS := -I$(LIBBPF_OUT)/include
 LIBBPF_LDLIBS := $(LIBBPF_A) -lelf -lz
 LIBBPF_BPF_CFLAGS := -I$(LIBBPF_OUT)/include
 LIBBPF_DEP := $(LIBBPF_A)
-ifeq ($(V),1)
-LIBBPF_Q :=
-LIBBPF_QUIET :=
-else
-LIBBPF_Q := @
-LIBBPF_QUIET := -s >/dev/null
-endif
+LIBBPF_CHOICE := libbpf source tree $(LIBBPF_SRC)
 
 # Rebuilt when the tree changes (a submodule update, an edited source file).
-$(LIBBPF_A): $(wildcard $(LIBBPF_SRC_ABS)/src/*.[ch] $(LIBBPF_SRC_ABS)/src/Makefile)
-	@if [ ! -f '$(LIBBPF_SRC_ABS)/src/Makefile' ]; then \
-		if [ '$(LIBBPF_SRC_ABS)' = '$(LIBBPF_TOP)/libbpf' ]; then \
-			echo "error: no libbpf >= $(LIBBPF_MIN_VERSION) on this system (pkg-config found none) and libbpf/ is empty: run 'git submodule update --init libbpf', or install libbpf-dev and pkg-config (sudo make deps), or give a source tree with 'make LIBBPF_SRC=DIR'" >&2; \
+$(LIBBPF_A): $(wildcard $(LIBBPF_SRC)/src/*.[ch] $(LIBBPF_SRC)/src/Makefile)
+	@if [ ! -f '$(LIBBPF_SRC)/src/Makefile' ]; then \
+		if [ '$(LIBBPF_SRC)' = '$(LIBBPF_TOP)/libbpf' ]; then \
+			echo "error: no libbpf >= $(LIBBPF_MIN_VERSION) on this system (pkg-config found none) and libbpf/ is empty: run 'git submodule update --init libbpf', or install libbpf-dev and pkg-config ('sudo make deps'), or give a libbpf source tree with 'make LIBBPF_SRC=DIR'" >&2; \
 		else \
-			echo "error: LIBBPF_SRC=$(LIBBPF_SRC_ABS) is not a libbpf source tree (no src/Makefile in it)" >&2; \
+			echo "error: LIBBPF_SRC=$(LIBBPF_SRC) is not a libbpf source tree (it has no src/Makefile)" >&2; \
 		fi; exit 1; fi
-	@printf '  %-7s %s\n' LIBBPF '$(LIBBPF_SRC_ABS) -> $(LIBBPF_OUT)'
+	@printf '  %-7s %s\n' LIBBPF '$(LIBBPF_SRC) -> $(LIBBPF_OUT)'
 	$(LIBBPF_Q)mkdir -p $(LIBBPF_OUT)/obj
-	$(LIBBPF_Q)$(MAKE) -C '$(LIBBPF_SRC_ABS)/src' BUILD_STATIC_ONLY=1 \
+	$(LIBBPF_Q)$(MAKE) -C '$(LIBBPF_SRC)/src' BUILD_STATIC_ONLY=1 \
 		OBJDIR=$(LIBBPF_OUT)/obj DESTDIR= PREFIX=$(LIBBPF_OUT) \
 		LIBDIR=$(LIBBPF_OUT)/lib INCLUDEDIR=$(LIBBPF_OUT)/include \
 		UAPIDIR=$(LIBBPF_OUT)/include \
 		install install_uapi_headers $(LIBBPF_QUIET)
 	$(LIBBPF_Q)touch $@
 endif
+
+# Switching between the system libbpf and a source tree (or between trees)
+# must rebuild the lessons: this file is rewritten only when the choice changes,
+# and every object depends on it.
+LIBBPF_CHOICE_FILE := $(LIBBPF_TOP)/build/libbpf-choice
+$(shell mkdir -p '$(LIBBPF_TOP)/build' 2>/dev/null; \
+	[ "$$(cat '$(LIBBPF_CHOICE_FILE)' 2>/dev/null)" = '$(LIBBPF_CHOICE)' ] || \
+	printf '%s\n' '$(LIBBPF_CHOICE)' >'$(LIBBPF_CHOICE_FILE)' 2>/dev/null)
+LIBBPF_DEP += $(wildcard $(LIBBPF_CHOICE_FILE))
 
 .PHONY: libbpf
 libbpf: $(LIBBPF_DEP)

@@ -81,7 +81,7 @@ static void print_log_tail(const char *log, int lines)
 {
 	const char *p = log + strlen(log);
 
-	while (p > log && (p[-1] == '\n' || p[-1] == '\0'))
+	while (p > log && p[-1] == '\n')
 		p--;
 	while (p > log && lines > 0) {
 		p--;
@@ -90,58 +90,85 @@ static void print_log_tail(const char *log, int lines)
 	}
 	if (*p == '\n')
 		p++;
-	fprintf(stderr, "%s%s", p, log[strlen(log) - 1] == '\n' ? "" : "\n");
+	fprintf(stderr, "%s\n", p);
 }
 
-struct bpf_object *load_bpf_object(const struct config *cfg)
+void print_verifier_log(const char *log, bool verbose)
+{
+	if (!log || !log[0])
+		return;
+	if (verbose) {
+		fprintf(stderr, "All of the verifier's log:\n%s", log);
+		return;
+	}
+	fprintf(stderr, "The end of the verifier's log:\n");
+	print_log_tail(log, VERIFIER_TAIL_LINES);
+	fprintf(stderr, "(run again with --verbose to see the whole log)\n");
+}
+
+struct bpf_object *open_bpf_object(const struct config *cfg)
 {
 	struct bpf_object *obj;
-	char *log_buf;
-	int err;
 
 	if (access(cfg->filename, R_OK)) {
 		fprintf(stderr, "error: open BPF object %s: %s\n", cfg->filename, strerror(errno));
 		fprintf(stderr, "hint: build it with 'make', or name another with --filename\n");
 		return NULL;
 	}
+	obj = bpf_object__open_file(cfg->filename, NULL);
+	if (!obj) {
+		report_error("open BPF object", cfg->filename, -errno);
+		fprintf(stderr, "hint: is it an ELF object built with 'clang -target bpf'?\n");
+	}
+	return obj;
+}
+
+int load_opened_object(struct bpf_object *obj, const struct config *cfg)
+{
+	struct bpf_program *prog;
+	char *log_buf;
+	int err;
 
 	/* libbpf fills this buffer with the verifier log only when a load
-	 * fails, so it costs nothing on success.
+	 * fails, so it costs nothing on success. Loading stops at the first
+	 * program rejected, so the programs can share it.
 	 */
 	log_buf = calloc(1, VERIFIER_LOG_SIZE);
 	if (!log_buf) {
 		report_error("allocate", "the verifier log buffer", -ENOMEM);
-		return NULL;
+		return -ENOMEM;
 	}
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
-		    .kernel_log_size = VERIFIER_LOG_SIZE);
-
-	obj = bpf_object__open_file(cfg->filename, &open_opts);
-	if (!obj) {
-		err = -errno;
-		report_error("open BPF object", cfg->filename, err);
-		fprintf(stderr, "hint: is it an ELF object built with 'clang -target bpf'?\n");
-		goto out;
+	bpf_object__for_each_program(prog, obj) {
+		err = bpf_program__set_log_buf(prog, log_buf, VERIFIER_LOG_SIZE);
+		if (err) {
+			report_error("set the verifier log buffer of", bpf_program__name(prog),
+				     err);
+			goto out;
+		}
 	}
 
 	err = bpf_object__load(obj);
-	if (err) {
+	if (err && log_buf[0]) {
+		/* The kernel says EACCES or EINVAL; the log says why. */
+		fprintf(stderr, "error: load BPF object %s: the verifier rejected it: %s\n",
+			cfg->filename, strerror(-err));
+		print_verifier_log(log_buf, cfg->verbose);
+	} else if (err) {
 		report_error("load BPF object", cfg->filename, err);
-		if (log_buf[0]) {
-			fprintf(stderr, "The verifier rejected the program. %s:\n",
-				cfg->verbose ? "Its log" : "The end of its log");
-			if (cfg->verbose)
-				fputs(log_buf, stderr);
-			else
-				print_log_tail(log_buf, VERIFIER_TAIL_LINES);
-			if (!cfg->verbose)
-				fprintf(stderr, "(run again with --verbose for the whole log)\n");
-		}
-		bpf_object__close(obj);
-		obj = NULL;
 	}
 out:
 	free(log_buf);
+	return err;
+}
+
+struct bpf_object *load_bpf_object(const struct config *cfg)
+{
+	struct bpf_object *obj = open_bpf_object(cfg);
+
+	if (obj && load_opened_object(obj, cfg)) {
+		bpf_object__close(obj);
+		obj = NULL;
+	}
 	return obj;
 }
 
@@ -191,14 +218,17 @@ int attach_xdp(const struct bpf_program *prog, const struct config *cfg)
 		bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_DRV_MODE, NULL);
 		err = bpf_xdp_attach(cfg->ifindex, prog_fd, flags, NULL);
 	}
-	if (err) {
+	if (err == -EBUSY && cfg->force) {
+		/* Still busy after the detach: only a bpf_link can do that. */
+		fprintf(stderr, "error: attach XDP to %s (ifindex %d): %s\n", cfg->ifname,
+			cfg->ifindex, strerror(-err));
+		fprintf(stderr, "hint: a bpf_link holds the program there, which --force cannot "
+				"replace: remove the link's pin, or stop the process that holds it\n");
+	} else if (err) {
 		char what[IF_NAMESIZE + 32];
 
 		snprintf(what, sizeof(what), "%s (ifindex %d)", cfg->ifname, cfg->ifindex);
 		report_error("attach XDP to", what, err);
-		if (err == -EBUSY && cfg->force)
-			fprintf(stderr, "hint: a bpf_link holds the program there; remove its pin or "
-					"stop the process that holds it\n");
 	}
 	return err;
 }

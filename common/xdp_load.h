@@ -15,6 +15,11 @@ void setup_libbpf_logging(bool verbose);
  */
 void report_error(const char *verb, const char *object, int err);
 
+/* Print a verifier log to stderr: its last lines (where the reason for a
+ * rejection is) and how to see the rest, or all of it when verbose.
+ */
+void print_verifier_log(const char *log, bool verbose);
+
 /* Resolve cfg->ifname into cfg->ifindex; 0 on success, -ENODEV (reported) otherwise. */
 int resolve_ifindex(struct config *cfg);
 
@@ -23,6 +28,14 @@ int resolve_ifindex(struct config *cfg);
  * with cfg->verbose). Returns NULL (reported) on failure.
  */
 struct bpf_object *load_bpf_object(const struct config *cfg);
+
+/* The same in two steps, for a loader that has something to tell libbpf in
+ * between (bpf_map__reuse_fd, bpf_map__set_pin_path...): open_bpf_object
+ * returns NULL (reported) on failure; load_opened_object returns 0 or a
+ * negative errno (reported) and leaves closing obj to the caller.
+ */
+struct bpf_object *open_bpf_object(const struct config *cfg);
+int load_opened_object(struct bpf_object *obj, const struct config *cfg);
 
 /* Find the XDP program called name (its C function name) in obj. When there is
  * none, list the XDP programs the object has and return NULL.

@@ -120,7 +120,7 @@ main() {
 	# shellcheck source=/dev/null
 	source "$LESSON_DIR/check.sh"
 
-	local n failed=0 found=0
+	local n rc failed=0 found=0
 	if ! make -s -C "$CODE_DIR" >/dev/null 2>&1; then
 		echo "The code in $CODE_DIR does not build: run 'make' there and fix the errors first."
 		exit 1
@@ -128,7 +128,11 @@ main() {
 	for n in "${ASSIGNMENTS[@]}"; do
 		[[ -n "$ONLY" && "$ONLY" != "$n" ]] && continue
 		found=1
-		run_one "$n" || failed=1
+		# Not `run_one || ...`: bash ignores set -e in the whole of a call
+		# made in such a condition, and the checks rely on it.
+		run_one "$n"
+		rc=$?
+		[[ $rc -eq 0 ]] || failed=1
 	done
 	[[ $found -eq 1 ]] || die "no assignment $ONLY in $(basename "$LESSON_DIR") (there are: ${ASSIGNMENTS[*]})"
 	exit $failed

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/* basic04 (reference solution): print the XDP stats of an interface from the
+ * map xdp_loader pinned, and follow the pin to a new map (assignment 1).
+ *
+ *   ./xdp_stats --dev IFNAME [--interval SEC]     until Ctrl-C
+ *
+ * This program loads nothing. It opens /sys/fs/bpf/IFNAME/xdp_stats_map with
+ * bpf_obj_get(), which gives a file descriptor for the map the pin leads to,
+ * exactly as if it had created the map itself.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "options.h"
+#include "stats.h"
+#include "xdp_load.h"
+#include "bpffs.h"
+
+static const char *doc =
+	"Print what the XDP program on an interface did, every --interval seconds, from\n"
+	"the stats map that xdp_loader pinned at /sys/fs/bpf/IFNAME/xdp_stats_map (or in\n"
+	"--pin-dir). Ctrl-C stops it.";
+
+static const enum option_id options[] = {
+	OPT_DEV, OPT_PIN_DIR, OPT_INTERVAL, OPT_HELP, OPT_END,
+};
+
+#define STATS_MAP_NAME "xdp_stats_map"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* Open the map pinned at path and check that it is a stats map: a pin can
+ * lead to any map, or to a program or a link. Returns an fd (and the map's id
+ * in *id) or a negative errno.
+ */
+static int open_stats_map(const char *path, __u32 *id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.key_size != sizeof(__u32) ||
+	    info.value_size != sizeof(struct datarec) || info.max_entries < XDP_ACTION_MAX) {
+		close(fd);
+		return -EINVAL;
+	}
+	*id = info.id;
+	return fd;
+}
+
+/* Assignment 1: the pin may lead to another map than *fd by now (a reload
+ * pinned a new one). Then switch *fd and *id over to it and return 1; return
+ * 0 when nothing changed, or a negative errno.
+ */
+static int follow_pin(const char *path, int *fd, __u32 *id)
+{
+	__u32 new_id;
+	int new_fd;
+
+	new_fd = open_stats_map(path, &new_id);
+	if (new_fd == -ENOENT)
+		return 0;	/* between an unload and a load: keep the old map for now */
+	if (new_fd < 0)
+		return new_fd;
+	if (new_id == *id) {
+		close(new_fd);
+		return 0;
+	}
+	/* Often the last reference to the old map: closing it frees the map. */
+	close(*fd);
+	printf("The map at %s was replaced (id %u -> %u): reading the new one\n", path, *id,
+	       new_id);
+	*fd = new_fd;
+	*id = new_id;
+	return 1;
+}
+
+/* One line per action that has seen packets, or a line saying there were none. */
+static void print_period(const struct stats_record *prev, const struct stats_record *cur)
+{
+	int seen = 0;
+
+	for (int a = 0; a < XDP_ACTION_MAX; a++)
+		seen |= cur->action[a].rx_packets != 0;
+	if (seen)
+		print_stats_period(stdout, prev, cur, 1);
+	else
+		printf("no packets yet\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct config cfg = { .interval = 2 };
+	struct stats_record prev, cur;
+	char path[PATH_MAX];
+	__u32 id = 0;
+	int fd, err;
+
+	/* 1. Parse options: which interface, or which pin directory. */
+	parse_options(argc, argv, options, &cfg, doc, true);
+	if (set_pin_dir(&cfg) || pin_path(path, sizeof(path), cfg.pin_dir, STATS_MAP_NAME))
+		return EXIT_FAILURE;
+	if (check_bpffs(cfg.pin_dir))
+		return EXIT_FAILURE;
+
+	/* 2. Open the pinned map: the pin is the only way this process can
+	 * find a map that another process created.
+	 */
+	fd = open_stats_map(path, &id);
+	if (fd == -ENOENT) {
+		fprintf(stderr, "error: no pinned stats map at %s: run xdp_loader --dev %s first\n",
+			path, cfg.ifname);
+		return EXIT_FAILURE;
+	}
+	if (fd == -EINVAL) {
+		fprintf(stderr, "error: %s is not an XDP stats map (a per-CPU array of struct "
+				"datarec, one per XDP action)\n", path);
+		return EXIT_FAILURE;
+	}
+	if (fd < 0) {
+		report_error("open the pinned map", path, fd);
+		return EXIT_FAILURE;
+	}
+
+	/* Output may go to a file or a pipe: show each line as it is made. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("Reading %s (map id %u) every %ds; Ctrl-C to stop\n", path, id, cfg.interval);
+
+	/* No SA_RESTART: Ctrl-C (or kill) must cut the sleep short. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	/* 3. Poll the map until Ctrl-C. */
+	err = read_stats_record(fd, &prev);
+	while (!err && !stop) {
+		sleep(cfg.interval);
+		if (stop)
+			break;
+		err = read_stats_record(fd, &cur);
+		if (err)
+			break;
+		print_period(&prev, &cur);
+		prev = cur;
+
+		/* Assignment 1 (solved): follow the pin to a new map, which
+		 * counts from zero.
+		 */
+		err = follow_pin(path, &fd, &id);
+		if (err > 0) {
+			memset(prev.action, 0, sizeof(prev.action));
+			err = 0;
+		}
+	}
+	if (err)
+		report_error("read the stats map", path, err);
+
+	close(fd);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The assignment checks of basic02-prog-by-name, run by `make check` (all of
+# them) or `make check A=N` (one). tests/lib/check.sh sources this file and runs
+# each check_N in the directory of the code under test, inside a private network
+# namespace: the labs made here never touch your own.
+
+# shellcheck disable=SC2034 # read by tests/lib/check.sh
+ASSIGNMENTS=(1 2)
+TITLE_1="--progname picks the program: xdp_drop_func stops ping, xdp_pass_func restores it"
+TITLE_2="xdp_abort_func returns XDP_ABORTED, which fires xdp:xdp_exception per frame"
+
+readonly TRACEFS=/sys/kernel/tracing
+# How many echo requests the tracepoint check sends; each reply meets the program.
+readonly ABORT_PINGS=5
+
+# The name of the XDP program attached to the lab's interface, as ip shows it
+# ("none" when there is none).
+attached_name() {
+	local name
+	name=$(ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id [0-9]* name \([^ ]*\).*/\1/p')
+	echo "${name:-none}"
+}
+
+# The id of the XDP program attached to the lab's interface ("" when none).
+attached_id() {
+	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
+}
+
+# How many of COUNT pings from outside to the lab's inside address came back.
+# As in the lesson, through testenv; a short deadline keeps a failing ping brief.
+ping_received() { # COUNT
+	local out
+	out=$(testenv ping --name "$LAB" -- -c "$1" -i 0.2 -w 2 2>&1 || true)
+	sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out"
+}
+
+# Attach program NAME with the code's loader, and check the loader attached
+# that program and no other. Extra loader options follow NAME.
+load_by_name() { # NAME [LOADER-OPTIONS...]
+	local name=$1 out
+	shift
+	out=$(./xdp_loader --dev "$LAB" --progname "$name" "$@" 2>&1) ||
+		fail "expected './xdp_loader --dev $LAB --progname $name $*' to attach it; it failed:" \
+			"$out" || return 1
+	expect_eq "the program attached after --progname $name" "$name" "$(attached_name)" ||
+		fail "(the loader said: $out)"
+}
+
+check_1() {
+	local got
+	lab_setup
+	on_exit ./xdp_loader --dev "$LAB" --unload
+	got=$(ping_received 2)
+	expect_eq "pings answered with no XDP program (the lab itself)" 2 "${got:-0}" || return 1
+
+	load_by_name xdp_drop_func || return 1
+	got=$(ping_received 2)
+	expect_eq "pings answered with xdp_drop_func attached (its drops stop the replies)" 0 \
+		"${got:-?}" || return 1
+
+	load_by_name xdp_pass_func --force || return 1
+	got=$(ping_received 2)
+	expect_eq "pings answered after replacing it with xdp_pass_func (--force)" 2 "${got:-0}"
+}
+
+# The lab's inside address (fc00:dead:cafe:N::2), from the outside one.
+inside_addr() {
+	local outside
+	outside=$(ip -6 -br addr show dev "$LAB" scope global | awk '{print $3}')
+	echo "${outside%::1/64}::2"
+}
+
+# Enable xdp:xdp_exception, for program ID only, in a tracing instance DIR of
+# our own: the main trace buffer, and whatever the machine traces there, stay
+# as they are.
+start_tracing() { # DIR ID
+	[[ -d $TRACEFS/events/xdp/xdp_exception ]] ||
+		fail "no $TRACEFS/events/xdp/xdp_exception: is tracefs mounted there?" || return 1
+	mkdir "$1" || fail "could not create the tracing instance $1" || return 1
+	echo "prog_id == $2" >"$1/events/xdp/xdp_exception/filter"
+	echo 1 >"$1/events/xdp/xdp_exception/enable"
+}
+
+# Disable the event and remove the instance (its buffer goes with it).
+stop_tracing() { # DIR
+	[[ -d $1 ]] || return 0
+	echo 0 >"$1/events/xdp/xdp_exception/enable"
+	rmdir "$1"
+}
+
+check_2() {
+	local dir=$TRACEFS/instances/basic02_check_$$ id out events
+	# The functions of the object, from its BTF (clang -g writes one FUNC each).
+	out=$(bpftool btf dump file xdp_prog.bpf.o 2>&1) ||
+		fail "could not read the BTF of xdp_prog.bpf.o with bpftool: $out" || return 1
+	if ! grep -q "FUNC 'xdp_abort_func'" <<<"$out"; then
+		fail "expected a program xdp_abort_func in xdp_prog.bpf.o, saw none" \
+			"(add it to xdp_prog.bpf.c, then run make)"
+		return 1
+	fi
+	lab_setup
+	on_exit ./xdp_loader --dev "$LAB" --unload
+	load_by_name xdp_abort_func ||
+		fail "(the loader must pick programs by name: that is assignment 1)" || return 1
+	id=$(attached_id)
+
+	on_exit stop_tracing "$dir"
+	start_tracing "$dir" "$id" || return 1
+	# Exactly ABORT_PINGS echo requests (no deadline, which would make ping
+	# send more); each reply comes back through the program.
+	out=$(timeout 10 ping -6 -n -c "$ABORT_PINGS" -i 0.2 -W 1 "$(inside_addr)" 2>&1 || true)
+	echo 0 >"$dir/events/xdp/xdp_exception/enable"
+	events=$(grep -c 'xdp_exception: .*action=ABORTED' "$dir/trace" || true)
+
+	[[ $out == *"$ABORT_PINGS packets transmitted, 0 received"* ]] ||
+		fail "expected all $ABORT_PINGS pings lost with xdp_abort_func attached, saw:" \
+			"$(grep 'packets transmitted' <<<"$out" || echo "$out")" || return 1
+	[[ ${events:-0} -ge $ABORT_PINGS ]] ||
+		fail "expected at least $ABORT_PINGS xdp:xdp_exception events from program id $id" \
+			"($ABORT_PINGS echo replies aborted), saw ${events:-0}" \
+			"(does xdp_abort_func return XDP_ABORTED, not XDP_DROP?)"
+}

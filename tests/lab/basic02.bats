@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# basic02-prog-by-name: one object, several XDP programs; the loader attaches
+# the one --progname names. Each program runs on a testenv lab with real pings
+# from outside; their replies come back through the program:
+#
+#      this namespace                        netns b02
+#   +-------------------------+   veth   +-------------------------+
+#   | b02                     |==========| veth0                   |
+#   | fc00:dead:cafe:N::1     |          | fc00:dead:cafe:N::2     |
+#   | XDP attaches here; sees |          | answers the pings: its  |
+#   | the replies coming back |          | replies cross the XDP   |
+#   +-------------------------+          +-------------------------+
+#
+# The reference solution's loader selects by name (xdp_pass_func, xdp_drop_func,
+# xdp_abort_func); the starter's attaches the first program whatever it is told,
+# and says so. The testenv commands the lesson uses run through the alias.
+#
+# Run it inside the test isolation: tests/lib/isolate.sh bats --tap tests/lab/basic02.bats
+# shellcheck disable=SC2154 # bats sets stderr and stderr_lines (run --separate-stderr)
+
+bats_require_minimum_version 1.5.0
+
+TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+LESSON_DIR=$TOP_DIR/basic02-prog-by-name
+SOLUTION_DIR=$TOP_DIR/basic-solutions/basic02-prog-by-name
+TESTENV=$TOP_DIR/testenv/testenv.sh
+LAB=b02
+ALIAS_LAB=b02alias
+TRACE_DIR=/sys/kernel/tracing/instances/basic02_lab_test
+
+setup_file() {
+	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
+		echo "run these tests isolated: tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&3
+		return 1
+	fi
+	make -s -C "$LESSON_DIR" >/dev/null
+	make -s -C "$SOLUTION_DIR" >/dev/null
+	"$TESTENV" setup --name "$LAB" >/dev/null
+}
+
+teardown_file() {
+	"$TESTENV" teardown --name "$LAB" >/dev/null 2>&1 || true
+	"$TESTENV" teardown --name "$ALIAS_LAB" >/dev/null 2>&1 || true
+}
+
+setup() {
+	cd "$SOLUTION_DIR" || return 1
+}
+
+# Leave the lab bare, and no tracing instance, for the next test.
+teardown() {
+	ip link set dev "$LAB" xdp off 2>/dev/null || true
+	ip link set dev "$LAB" xdpgeneric off 2>/dev/null || true
+	if [[ -d $TRACE_DIR ]]; then
+		echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable" || true
+		rmdir "$TRACE_DIR" || true
+	fi
+}
+
+# ---- helpers ----------------------------------------------------------------
+
+t() {
+	"$TESTENV" "$@"
+}
+
+# "name" of the XDP program on the lab's interface, "" when none.
+attached_name() {
+	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id [0-9]* name \([^ ]*\).*/\1/p'
+}
+
+attached_id() {
+	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
+}
+
+# "SENT RECEIVED" for COUNT echo requests from outside to the inside address,
+# through t ping as the lesson does; the deadline keeps a lost ping short.
+ping_result() { # COUNT
+	local out
+	out=$(t ping --name "$LAB" -- -c "$1" -i 0.2 -w 2 2>&1 || true)
+	sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' <<<"$out"
+}
+
+assert_replies() { # COUNT: every one of COUNT pings answered
+	local got
+	got=$(ping_result "$1")
+	[[ $got == "$1 $1" ]] || {
+		echo "expected $1 of $1 pings answered, saw (sent received): '${got}'" >&2
+		return 1
+	}
+}
+
+assert_no_replies() { # at least one ping sent, none answered
+	local got
+	got=$(ping_result 3)
+	[[ $got =~ ^[1-9][0-9]*\ 0$ ]] || {
+		echo "expected 100% loss, saw (sent received): '${got}'" >&2
+		return 1
+	}
+}
+
+assert_attached() { # NAME ("" = nothing)
+	local got
+	got=$(attached_name)
+	[[ $got == "$1" ]] || {
+		echo "expected '${1:-nothing}' attached to $LAB, saw '${got:-nothing}'" >&2
+		return 1
+	}
+}
+
+# The lab's inside address, fc00:dead:cafe:N::2, from the outside one.
+inside_addr() {
+	local outside
+	outside=$(ip -6 -br addr show dev "$LAB" scope global | awk '{print $3}')
+	echo "${outside%::1/64}::2"
+}
+
+# The count perf stat -x, printed for xdp:xdp_exception ("" if none).
+count_of() { # PERF-OUTPUT
+	sed -n 's/^\([0-9]*\),[^,]*,xdp:xdp_exception.*/\1/p' <<<"$1"
+}
+
+# ---- the programs, selected by name (reference solution) -------------------
+
+@test "basic02: lab answers pings with no XDP program" {
+	assert_attached ""
+	assert_replies 3
+}
+
+@test "basic02: xdp_pass_func attached by name lets the ping replies through" {
+	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func
+	[[ $status -eq 0 ]] || { echo "loader failed: $output" >&2; return 1; }
+	[[ $output == *"Attached XDP program 'xdp_pass_func' (id "* ]] || {
+		echo "unexpected report: $output" >&2
+		return 1
+	}
+	assert_attached xdp_pass_func
+	assert_replies 3
+}
+
+@test "basic02: xdp_drop_func attached by name drops the replies: 100% loss" {
+	run ./xdp_loader --dev "$LAB" --progname xdp_drop_func
+	[[ $status -eq 0 ]] || { echo "loader failed: $output" >&2; return 1; }
+	assert_attached xdp_drop_func
+	assert_no_replies
+}
+
+@test "basic02: --force replaces drop by pass and the ping comes back" {
+	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	assert_no_replies
+	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func --force
+	[[ $status -eq 0 ]] || { echo "loader failed: $output" >&2; return 1; }
+	assert_attached xdp_pass_func
+	assert_replies 3
+}
+
+@test "basic02: without --force a second program is refused and the first stays" {
+	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func
+	[[ $status -ne 0 ]] || { echo "the loader replaced it without --force" >&2; return 1; }
+	[[ $output == *"Device or resource busy"* && $output == *"--force"* ]] || {
+		echo "expected the busy error with its --force hint, saw: $output" >&2
+		return 1
+	}
+	assert_attached xdp_drop_func
+}
+
+@test "basic02: xdp_abort_func drops the replies and fires xdp:xdp_exception for each" {
+	local id sent events ifindex
+	./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
+	assert_attached xdp_abort_func
+	id=$(attached_id)
+	# The README's first way: a tracing instance of our own.
+	mkdir "$TRACE_DIR"
+	echo "prog_id == $id" >"$TRACE_DIR/events/xdp/xdp_exception/filter"
+	echo 1 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	read -r sent _ < <(ping_result 3)
+	echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	ifindex=$(cat "/sys/class/net/$LAB/ifindex")
+	events=$(grep -c "xdp_exception: prog_id=$id action=ABORTED ifindex=$ifindex" \
+		"$TRACE_DIR/trace" || true)
+	[[ ${sent:-0} -ge 1 && ${events:-0} -ge $sent ]] || {
+		echo "expected an ABORTED event for each of the $sent replies, saw ${events:-0}:" >&2
+		cat "$TRACE_DIR/trace" >&2
+		return 1
+	}
+}
+
+@test "basic02: perf stat counts xdp:xdp_exception for xdp_abort_func, none for xdp_drop_func" {
+	local out id
+	command -v perf >/dev/null || skip "perf is not installed (Debian: linux-perf)"
+	./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
+	id=$(attached_id)
+	# The README's second way; exactly 4 requests (no deadline), so 4 aborted replies.
+	out=$(timeout 20 perf stat -x, -e xdp:xdp_exception --filter "prog_id == $id" -a -- \
+		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_addr)" 2>&1 || true)
+	[[ $(count_of "$out") == 4 ]] || {
+		echo "expected 4 xdp:xdp_exception events, perf said: $out" >&2
+		return 1
+	}
+	./xdp_loader --dev "$LAB" --progname xdp_drop_func --force --quiet
+	id=$(attached_id)
+	out=$(timeout 20 perf stat -x, -e xdp:xdp_exception --filter "prog_id == $id" -a -- \
+		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_addr)" 2>&1 || true)
+	[[ $(count_of "$out") == 0 ]] || {
+		echo "expected no xdp:xdp_exception event for XDP_DROP, perf said: $out" >&2
+		return 1
+	}
+}
+
+# ---- bad input --------------------------------------------------------------
+
+@test "basic02: a wrong --progname lists the programs and attaches nothing" {
+	run --separate-stderr ./xdp_loader --dev "$LAB" --progname xdp_nope
+	[[ $status -ne 0 ]] || { echo "the loader exited 0 on a wrong name" >&2; return 1; }
+	[[ ${stderr_lines[0]} == "error: no XDP program named 'xdp_nope' in xdp_prog.bpf.o" ]] || {
+		echo "unexpected error line: ${stderr_lines[0]}" >&2
+		return 1
+	}
+	[[ $stderr == *"xdp_pass_func xdp_drop_func xdp_abort_func"* ]] || {
+		echo "expected the list of programs, saw: $stderr" >&2
+		return 1
+	}
+	[[ -z $output ]] || { echo "expected nothing on stdout, saw: $output" >&2; return 1; }
+	assert_attached ""
+}
+
+@test "basic02: a wrong --progname leaves an attached program as it was" {
+	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	run ./xdp_loader --dev "$LAB" --progname xdp_nope --force
+	[[ $status -ne 0 ]] || { echo "the loader exited 0 on a wrong name" >&2; return 1; }
+	assert_attached xdp_drop_func
+}
+
+@test "basic02: --unload detaches; a second --unload says nothing is attached" {
+	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	run ./xdp_loader --dev "$LAB" --unload
+	[[ $status -eq 0 && $output == "Detached XDP program id "* ]] || {
+		echo "unload: exit $status, $output" >&2
+		return 1
+	}
+	assert_attached ""
+	assert_replies 2
+	run --separate-stderr ./xdp_loader --dev "$LAB" --unload
+	[[ $status -ne 0 && $stderr == *"nothing to unload"* ]] || {
+		echo "second unload: exit $status, stderr: $stderr" >&2
+		return 1
+	}
+}
+
+@test "basic02: a missing object file is one error and attaches nothing" {
+	run --separate-stderr ./xdp_loader --dev "$LAB" --filename no_such.bpf.o
+	[[ $status -ne 0 && ${stderr_lines[0]} == "error: open BPF object no_such.bpf.o: "* ]] || {
+		echo "exit $status, stderr: $stderr" >&2
+		return 1
+	}
+	assert_attached ""
+}
+
+@test "basic02: an unknown interface is one error, exit non-zero" {
+	run --separate-stderr ./xdp_loader --dev no_such_if0 --progname xdp_drop_func
+	[[ $status -ne 0 && ${stderr_lines[0]} == "error: unknown interface 'no_such_if0'"* ]] || {
+		echo "exit $status, stderr: $stderr" >&2
+		return 1
+	}
+}
+
+# ---- the starter code -------------------------------------------------------
+
+@test "basic02 starter: attaches the first program whatever --progname says, and says which" {
+	cd "$LESSON_DIR"
+	run t load --name "$LAB" -- --progname xdp_drop_func
+	[[ $status -eq 0 ]] || { echo "t load failed: $output" >&2; return 1; }
+	[[ $output == *"Attached XDP program 'xdp_pass_func'"* ]] || {
+		echo "expected the report to name xdp_pass_func, saw: $output" >&2
+		return 1
+	}
+	assert_attached xdp_pass_func
+	assert_replies 3
+	run t unload --name "$LAB"
+	[[ $status -eq 0 ]] || { echo "t unload failed: $output" >&2; return 1; }
+	assert_attached ""
+}
+
+# ---- testenv, as the lesson uses it -----------------------------------------
+
+@test "basic02: testenv through the alias: setup, ping, load, status, enter, unload, teardown" {
+	local script
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	script='shopt -s expand_aliases
+		eval $(../testenv/testenv.sh alias)
+		t setup -n '"$ALIAS_LAB"'
+		t ping -- -c 2 -i 0.2 -w 3
+		t load -- --progname xdp_pass_func
+		t status
+		SHELL=/bin/bash t enter <<<"ip -br addr show dev veth0"
+		t unload
+		t teardown'
+	cd "$LESSON_DIR"
+	run bash -c "$script"
+	[[ $status -eq 0 ]] || { echo "exit $status: $output" >&2; return 1; }
+	# setup, then ping: both replies came back.
+	[[ $output == *"Set up lab $ALIAS_LAB"* ]] || { echo "no setup: $output" >&2; return 1; }
+	[[ $output == *"2 packets transmitted, 2 received"* ]] || {
+		echo "ping did not get its replies: $output" >&2
+		return 1
+	}
+	# status names the attached program on the outer end.
+	[[ $output =~ xdp:\ xdp_pass_func\ \(id\ [0-9]+,\ native\) ]] || {
+		echo "status does not show xdp_pass_func attached: $output" >&2
+		return 1
+	}
+	# enter runs a shell inside: veth0 there, with the inside address.
+	[[ $output =~ veth0@[a-z0-9]+\ +UP\ +fc00:dead:cafe:[0-9a-f]+::2/64 ]] || {
+		echo "enter did not run inside the lab: $output" >&2
+		return 1
+	}
+	[[ $output == *"Removed lab $ALIAS_LAB"* ]] || { echo "no teardown: $output" >&2; return 1; }
+	! ip link show dev "$ALIAS_LAB" 2>/dev/null || { echo "veth left behind" >&2; return 1; }
+	[[ ! -e /run/netns/$ALIAS_LAB ]] || { echo "netns left behind" >&2; return 1; }
+}

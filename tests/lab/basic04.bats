@@ -1,0 +1,393 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# basic04-pinning-maps: xdp_loader pins its stats map under /sys/fs/bpf/LAB/,
+# xdp_stats reads the pin and counts pings, --unload removes the pins and
+# detaches, bad input gets one error line; xdp_link_pin attaches through a
+# pinned bpf_link that netlink cannot replace, and removing the pin detaches.
+#
+#      this namespace                         netns b04lab
+#   +--------------------------+   veth   +--------------------------+
+#   | b04lab                   |==========| veth0                    |
+#   | fc00:dead:cafe:N::1      |          | fc00:dead:cafe:N::2      |
+#   | XDP attaches here, sees  |          | answers the pings        |
+#   | the echo replies         |          |                          |
+#   +--------------------------+          +--------------------------+
+#   /sys/fs/bpf/b04lab/xdp_stats_map   (and xdp_link, from xdp_link_pin)
+#
+# Run it inside the test isolation: tests/lib/isolate.sh bats --tap tests/lab/basic04.bats
+
+LESSON_DIR="$BATS_TEST_DIRNAME/../../basic04-pinning-maps"
+TESTENV="$BATS_TEST_DIRNAME/../../testenv/testenv.sh"
+LAB=b04lab
+PIN_DIR=/sys/fs/bpf/$LAB
+MAP_PIN=$PIN_DIR/xdp_stats_map
+LINK_PIN=$PIN_DIR/xdp_link
+
+setup_file() {
+	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
+		echo "run these tests isolated:" \
+			"tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&3
+		return 1
+	fi
+	make -s -C "$LESSON_DIR" >/dev/null
+	"$TESTENV" setup --name "$LAB" >/dev/null
+}
+
+teardown_file() {
+	"$TESTENV" teardown --name "$LAB" >/dev/null 2>&1 || true
+}
+
+setup() {
+	cd "$LESSON_DIR" || return 1
+	STATS_OUT="$BATS_TEST_TMPDIR/stats.out"
+	STATS_PID=""
+}
+
+# Leave the lab bare for the next test, whatever this one did: no stats
+# reader, no pins (removing the link pin detaches a link), no program.
+teardown() {
+	if [[ -n "$STATS_PID" ]]; then
+		kill "$STATS_PID" 2>/dev/null || true
+		wait "$STATS_PID" 2>/dev/null || true
+	fi
+	rm -rf "$PIN_DIR"
+	ip link set dev "$LAB" xdp off 2>/dev/null || true
+	ip link set dev "$LAB" xdpgeneric off 2>/dev/null || true
+	wait_detached || true
+}
+
+# ---- helpers ----------------------------------------------------------------
+
+# The id of the XDP program attached to the lab, as ip sees it ("" if none).
+attached_id() {
+	ip link show dev "$LAB" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+}
+
+# A released bpf_link detaches its program a moment later: wait up to 2 s.
+wait_detached() {
+	local tries=20
+	while ((tries-- > 0)); do
+		[[ -z "$(attached_id)" ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The id of the map pinned at $1 (bpftool's "ID: TYPE  name NAME ...").
+pinned_map_id() {
+	bpftool map show pinned "$1" | sed -n '1s/^\([0-9]*\):.*/\1/p'
+}
+
+# Packets counted under XDP_PASS (action 2) in the map pinned at $1, summed
+# over the CPUs, read with bpftool: independent of the lesson's own reader.
+pinned_pass_packets() {
+	bpftool -j map lookup pinned "$1" key 2 0 0 0 |
+		grep -o '"rx_packets":[0-9]*' | cut -d: -f2 | awk '{ n += $1 } END { print n + 0 }'
+}
+
+ping_inside() { # COUNT
+	"$TESTENV" ping --name "$LAB" -- -q -c "$1" -i 0.2 -W 1 -w 5
+}
+
+# Start xdp_stats in the background, one report a second, at most $1 seconds.
+start_stats() { # SECONDS [ARGS...]
+	local secs=$1
+	shift
+	timeout "$secs" ./xdp_stats --dev "$LAB" --interval 1 "$@" >"$STATS_OUT" 2>&1 &
+	STATS_PID=$!
+}
+
+stop_stats() {
+	kill "$STATS_PID" 2>/dev/null || true
+	wait "$STATS_PID" 2>/dev/null || true
+	STATS_PID=""
+}
+
+# The last "total N pkts" that xdp_stats printed for XDP_PASS (0 if none).
+stats_pass_total() {
+	awk '$1 == "XDP_PASS" { for (i = 1; i < NF; i++) if ($i == "total") t = $(i + 1) }
+	     END { print t + 0 }' "$STATS_OUT"
+}
+
+# The output of the last `run` holds exactly one line starting with "error:",
+# and that line contains $1.
+assert_one_error() {
+	local errors
+	errors=$(grep -c '^error:' <<<"$output" || true)
+	if [[ "$errors" -ne 1 ]]; then
+		echo "expected exactly one 'error:' line, saw $errors in:"
+		echo "$output"
+		return 1
+	fi
+	if ! grep '^error:' <<<"$output" | grep -q -F -- "$1"; then
+		echo "expected the error line to mention '$1', saw:"
+		echo "$output"
+		return 1
+	fi
+}
+
+assert_failed() {
+	if [[ "$status" -eq 0 ]]; then
+		echo "expected a non-zero exit, saw 0 with output:"
+		echo "$output"
+		return 1
+	fi
+}
+
+assert_ok() {
+	if [[ "$status" -ne 0 ]]; then
+		echo "expected exit 0, saw $status with output:"
+		echo "$output"
+		return 1
+	fi
+}
+
+assert_nothing_left() {
+	local id
+	id=$(attached_id)
+	[[ -z "$id" ]] || { echo "expected no XDP program on $LAB, found id $id"; return 1; }
+	if [[ -e "$PIN_DIR" ]]; then
+		echo "expected no $PIN_DIR, found:"
+		ls -la "$PIN_DIR"
+		return 1
+	fi
+}
+
+# ---- xdp_loader and its pins -------------------------------------------------
+
+@test "basic04: xdp_loader attaches and pins xdp_stats_map in /sys/fs/bpf/LAB/" {
+	run ./xdp_loader --dev "$LAB"
+	assert_ok
+	[[ -n "$(attached_id)" ]] || { echo "no XDP program on $LAB"; return 1; }
+	bpftool prog show id "$(attached_id)" | grep -q 'name xdp_pass_func' ||
+		{ bpftool prog show id "$(attached_id)"; return 1; }
+	[[ -e "$MAP_PIN" ]] || { echo "no pin at $MAP_PIN"; ls -la /sys/fs/bpf; return 1; }
+	bpftool map show pinned "$MAP_PIN" |
+		grep -q -E '^[0-9]+: percpu_array +name xdp_stats_map ' ||
+		{ bpftool map show pinned "$MAP_PIN"; return 1; }
+	# The pinned map is the one the attached program uses.
+	local map_id prog_info
+	map_id=$(pinned_map_id "$MAP_PIN")
+	prog_info=$(bpftool prog show id "$(attached_id)")
+	grep -q -E "map_ids ([0-9]+,)*$map_id(,|\$)" <<<"$prog_info" ||
+		{ echo "map $map_id is not the program's: $prog_info"; return 1; }
+}
+
+@test "basic04: xdp_stats reads the pin and counts the pings (as bpftool does)" {
+	./xdp_loader --dev "$LAB" -q
+	start_stats 10
+	sleep 0.5
+	ping_inside 4 >/dev/null
+	sleep 1.5
+	stop_stats
+	grep -q "^Reading $MAP_PIN (map id $(pinned_map_id "$MAP_PIN"))" "$STATS_OUT" ||
+		{ cat "$STATS_OUT"; return 1; }
+	# The lab is quiet: the four echo replies are all that arrives.
+	local total map
+	total=$(stats_pass_total)
+	map=$(pinned_pass_packets "$MAP_PIN")
+	if [[ "$total" -ne 4 || "$map" -ne 4 ]]; then
+		echo "XDP_PASS: xdp_stats says $total, the map holds $map, want 4"
+		cat "$STATS_OUT"
+		return 1
+	fi
+}
+
+@test "basic04: --unload detaches the program and removes the pins and their directory" {
+	./xdp_loader --dev "$LAB" -q
+	run ./xdp_loader --dev "$LAB" --unload
+	assert_ok
+	grep -q "Removed the pin $MAP_PIN" <<<"$output" || { echo "$output"; return 1; }
+	assert_nothing_left
+	# And a second --unload has nothing to do: one error line.
+	run ./xdp_loader --dev "$LAB" --unload
+	assert_failed
+	assert_one_error "nothing to unload"
+}
+
+@test "basic04: --unload also removes pins left without a program" {
+	./xdp_loader --dev "$LAB" -q
+	ip link set dev "$LAB" xdp off
+	run ./xdp_loader --dev "$LAB" --unload
+	assert_ok
+	assert_nothing_left
+}
+
+@test "basic04: a reload with --force pins the new program's map in place of the old one" {
+	./xdp_loader --dev "$LAB" -q
+	local old_map old_prog
+	old_map=$(pinned_map_id "$MAP_PIN")
+	old_prog=$(attached_id)
+	run ./xdp_loader --dev "$LAB" --force
+	assert_ok
+	grep -q "in place of map id $old_map" <<<"$output" || { echo "$output"; return 1; }
+	[[ "$(attached_id)" != "$old_prog" ]] || { echo "the program was not replaced"; return 1; }
+	local new_map
+	new_map=$(pinned_map_id "$MAP_PIN")
+	bpftool prog show id "$(attached_id)" | grep -q -E "map_ids $new_map\$" ||
+		{ echo "the pin does not lead to the new program's map"; return 1; }
+}
+
+@test "basic04: a second load without --force is refused and leaves program and pin alone" {
+	./xdp_loader --dev "$LAB" -q
+	local map prog
+	map=$(pinned_map_id "$MAP_PIN")
+	prog=$(attached_id)
+	run ./xdp_loader --dev "$LAB"
+	assert_failed
+	assert_one_error "attach XDP to $LAB"
+	local prog_now map_now
+	prog_now=$(attached_id)
+	map_now=$(pinned_map_id "$MAP_PIN")
+	[[ "$prog_now" == "$prog" && "$map_now" == "$map" ]] ||
+		{ echo "program $prog -> $prog_now, map $map -> $map_now"; return 1; }
+}
+
+@test "basic04: a failed load leaves nothing attached and nothing pinned" {
+	run ./xdp_loader --dev "$LAB" --progname no_such_prog
+	assert_failed
+	assert_one_error "no XDP program named 'no_such_prog'"
+	assert_nothing_left
+	run ./xdp_loader --dev "$LAB" --filename no_such_file.bpf.o
+	assert_failed
+	assert_one_error "no_such_file.bpf.o"
+	assert_nothing_left
+	run ./xdp_loader --dev no_such_dev0
+	assert_failed
+	assert_one_error "no_such_dev0"
+	[[ ! -e /sys/fs/bpf/no_such_dev0 ]] || { echo "a pin directory was made"; return 1; }
+}
+
+@test "basic04: xdp_stats without a pin says to run xdp_loader first, in one line" {
+	run ./xdp_stats --dev "$LAB"
+	assert_failed
+	local want="error: no pinned stats map at $MAP_PIN: run xdp_loader --dev $LAB first"
+	[[ "$output" == "$want" ]] || { echo "saw: $output"; return 1; }
+}
+
+@test "basic04: xdp_stats refuses a pin that is not a stats map" {
+	mkdir -p "$PIN_DIR"
+	bpftool map create "$MAP_PIN" type hash key 4 value 4 entries 4 name not_stats
+	run ./xdp_stats --dev "$LAB"
+	assert_failed
+	assert_one_error "is not an XDP stats map"
+}
+
+@test "basic04: without bpffs, xdp_stats and xdp_loader say how to mount it, in one line" {
+	# A mount namespace of its own, so the other tests keep their bpffs.
+	# shellcheck disable=SC2016 # $1 is expanded by the inner shell
+	run unshare --mount --propagation private -- \
+		bash -c 'umount /sys/fs/bpf && ./xdp_stats --dev "$1"' _ "$LAB"
+	assert_failed
+	[[ "${#lines[@]}" -eq 1 ]] || { echo "expected one line, saw: $output"; return 1; }
+	assert_one_error "mount -t bpf bpf /sys/fs/bpf"
+	# shellcheck disable=SC2016 # $1 is expanded by the inner shell
+	run unshare --mount --propagation private -- \
+		bash -c 'umount /sys/fs/bpf && ./xdp_loader --dev "$1"' _ "$LAB"
+	assert_failed
+	assert_one_error "mount -t bpf bpf /sys/fs/bpf"
+	assert_nothing_left
+}
+
+@test "basic04: --pin-dir puts the pins elsewhere, and xdp_stats finds them there" {
+	local dir=/sys/fs/bpf/b04_elsewhere
+	./xdp_loader --dev "$LAB" --pin-dir "$dir" -q
+	[[ -e "$dir/xdp_stats_map" && ! -e "$PIN_DIR" ]] || { ls -R /sys/fs/bpf; return 1; }
+	run timeout 1.5 ./xdp_stats --dev "$LAB" --pin-dir "$dir" --interval 1
+	grep -q "^Reading $dir/xdp_stats_map" <<<"$output" || { echo "$output"; return 1; }
+	run ./xdp_loader --dev "$LAB" --pin-dir "$dir" --unload
+	assert_ok
+	[[ ! -e "$dir" ]] || { echo "$dir is still there"; return 1; }
+}
+
+@test "basic04: the object also loads with ip link (sec xdp)" {
+	run ip link set dev "$LAB" xdp obj xdp_prog.bpf.o sec xdp
+	assert_ok
+	[[ -n "$(attached_id)" ]] || { echo "ip attached nothing"; return 1; }
+}
+
+@test "basic04: testenv's load, stats and unload run this lesson's programs" {
+	run "$TESTENV" load --name "$LAB"
+	assert_ok
+	[[ -e "$MAP_PIN" ]] || { echo "$output"; return 1; }
+	run timeout 1.5 "$TESTENV" stats --name "$LAB" -- --interval 1
+	grep -q "^Reading $MAP_PIN" <<<"$output" || { echo "$output"; return 1; }
+	run "$TESTENV" unload --name "$LAB"
+	assert_ok
+	assert_nothing_left
+}
+
+# ---- the pinned bpf_link alternative -----------------------------------------
+
+@test "basic04: xdp_link_pin attaches through a link pinned at /sys/fs/bpf/LAB/xdp_link" {
+	run ./xdp_link_pin --dev "$LAB"
+	assert_ok
+	[[ -e "$LINK_PIN" && -e "$MAP_PIN" ]] || { ls -la "$PIN_DIR"; return 1; }
+	local prog
+	prog=$(attached_id)
+	[[ -n "$prog" ]] || { echo "no XDP program on $LAB"; return 1; }
+	# bpftool reads the pin: an xdp link, holding the attached program.
+	# The loader has exited: the pin alone keeps the program attached.
+	bpftool link show pinned "$LINK_PIN" | grep -q -E "^[0-9]+: xdp +prog $prog *\$" ||
+		{ bpftool link show pinned "$LINK_PIN"; return 1; }
+}
+
+@test "basic04: a link-attached program cannot be replaced by netlink, even with --force" {
+	./xdp_link_pin --dev "$LAB" -q
+	local prog
+	prog=$(attached_id)
+	run ./xdp_loader --dev "$LAB" --force
+	assert_failed
+	assert_one_error "Device or resource busy"
+	run ip link set dev "$LAB" xdp off
+	assert_failed
+	run ./xdp_loader --dev "$LAB" --unload
+	assert_failed
+	assert_one_error "held by the bpf_link pinned at $LINK_PIN"
+	[[ "$(attached_id)" == "$prog" ]] || { echo "program $prog -> '$(attached_id)'"; return 1; }
+}
+
+@test "basic04: xdp_stats counts for the link-attached program too" {
+	./xdp_link_pin --dev "$LAB" -q
+	start_stats 8
+	sleep 0.5
+	ping_inside 3 >/dev/null
+	sleep 1.5
+	stop_stats
+	[[ "$(stats_pass_total)" -eq 3 ]] || { cat "$STATS_OUT"; return 1; }
+}
+
+@test "basic04: removing the link pin by hand detaches the program" {
+	./xdp_link_pin --dev "$LAB" -q
+	local prog
+	prog=$(attached_id)
+	[[ -n "$prog" ]] || { echo "nothing attached"; return 1; }
+	rm "$LINK_PIN"
+	if ! wait_detached; then
+		echo "program $prog still attached 2 s after rm:"
+		ip link show "$LAB"
+		return 1
+	fi
+}
+
+@test "basic04: xdp_link_pin --unload removes link and map pins and detaches" {
+	./xdp_link_pin --dev "$LAB" -q
+	run ./xdp_link_pin --dev "$LAB" --unload
+	assert_ok
+	assert_nothing_left
+	run ./xdp_link_pin --dev "$LAB" --unload
+	assert_failed
+	assert_one_error "no bpf_link pinned at $LINK_PIN"
+}
+
+@test "basic04: xdp_link_pin refuses while xdp_loader's program is attached, leaving no link" {
+	./xdp_loader --dev "$LAB" -q
+	local prog
+	prog=$(attached_id)
+	run ./xdp_link_pin --dev "$LAB"
+	assert_failed
+	assert_one_error "another XDP program is attached"
+	[[ ! -e "$LINK_PIN" && "$(attached_id)" == "$prog" ]] ||
+		{ echo "link pin left, or program $prog -> '$(attached_id)'"; return 1; }
+}
