@@ -6,6 +6,7 @@ SOLUTIONS := $(patsubst %/,%,$(dir $(wildcard *-solutions/*/Makefile)))
 BUILD_DIRS := $(LESSONS) $(SOLUTIONS) $(patsubst %/,%,$(dir $(wildcard testenv/Makefile tests/*/Makefile)))
 
 include common/libbpf.mk
+.DEFAULT_GOAL := all
 
 .PHONY: all test check demo bench deps lint clean help $(BUILD_DIRS)
 

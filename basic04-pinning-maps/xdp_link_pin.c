@@ -29,8 +29,8 @@ static const char *doc =
 	"With --unload: remove those pins, which detaches the program.";
 
 static const enum option_id options[] = {
-	OPT_DEV, OPT_UNLOAD, OPT_PIN_DIR, OPT_QUIET, OPT_VERBOSE, OPT_FILENAME, OPT_PROGNAME,
-	OPT_HELP, OPT_END,
+	OPT_DEV,      OPT_UNLOAD,   OPT_PIN_DIR, OPT_QUIET, OPT_VERBOSE,
+	OPT_FILENAME, OPT_PROGNAME, OPT_HELP,	 OPT_END,
 };
 
 #define LINK_PIN_NAME "xdp_link"
@@ -57,8 +57,9 @@ static int unload(const struct config *cfg, const char *link_path)
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
-			fprintf(stderr, "error: no bpf_link pinned at %s: nothing to unload "
-					"(xdp_loader --unload removes what xdp_loader attached)\n",
+			fprintf(stderr,
+				"error: no bpf_link pinned at %s: nothing to unload "
+				"(xdp_loader --unload removes what xdp_loader attached)\n",
 				link_path);
 		else
 			report_error("open the pinned link", link_path, err);
@@ -84,8 +85,10 @@ static int unload(const struct config *cfg, const char *link_path)
 		usleep(10 * 1000);
 	}
 	if (attached_xdp_prog_id(cfg->ifindex))
-		fprintf(stderr, "warning: an XDP program is still attached to %s: another process "
-				"holds the link open (bpftool link show lists it)\n", cfg->ifname);
+		fprintf(stderr,
+			"warning: an XDP program is still attached to %s: another process "
+			"holds the link open (bpftool link show lists it)\n",
+			cfg->ifname);
 	else if (!cfg->quiet)
 		printf("The link is gone, and with it the XDP program on %s\n", cfg->ifname);
 
@@ -100,7 +103,7 @@ static int unload(const struct config *cfg, const char *link_path)
 	}
 	err = bpf_object__unpin_maps(obj, cfg->pin_dir);
 	if (err == -ENOENT)
-		err = 0;	/* removed by hand already */
+		err = 0; /* removed by hand already */
 	if (err)
 		report_error("remove the map pins in", cfg->pin_dir, err);
 	else if (!cfg->quiet)
@@ -135,8 +138,10 @@ int main(int argc, char **argv)
 		return unload(&cfg, link_path) ? EXIT_FAILURE : EXIT_SUCCESS;
 
 	if (!access(link_path, F_OK)) {
-		fprintf(stderr, "error: a bpf_link is already pinned at %s: remove it first with "
-				"./xdp_link_pin --dev %s --unload\n", link_path, cfg.ifname);
+		fprintf(stderr,
+			"error: a bpf_link is already pinned at %s: remove it first with "
+			"./xdp_link_pin --dev %s --unload\n",
+			link_path, cfg.ifname);
 		return EXIT_FAILURE;
 	}
 
@@ -159,9 +164,11 @@ int main(int argc, char **argv)
 	if (!link) {
 		err = -errno;
 		if (err == -EBUSY || err == -EEXIST)
-			fprintf(stderr, "error: attach XDP link to %s: another XDP program is "
-					"attached there: remove it first (./xdp_loader --dev %s "
-					"--unload)\n", cfg.ifname, cfg.ifname);
+			fprintf(stderr,
+				"error: attach XDP link to %s: another XDP program is "
+				"attached there: remove it first (./xdp_loader --dev %s "
+				"--unload)\n",
+				cfg.ifname, cfg.ifname);
 		else
 			report_error("attach XDP link to", cfg.ifname, err);
 		goto cleanup;
@@ -169,7 +176,7 @@ int main(int argc, char **argv)
 	err = bpf_link__pin(link, link_path);
 	if (err) {
 		report_error("pin the link at", link_path, err);
-		goto cleanup;	/* destroying the unpinned link detaches the program */
+		goto cleanup; /* destroying the unpinned link detaches the program */
 	}
 	/* bpf_object__pin_maps() pins every map as DIR/MAPNAME in one call.
 	 * It fails with EEXIST when a pin is there already.
@@ -178,8 +185,10 @@ int main(int argc, char **argv)
 	if (err) {
 		report_error("pin the maps in", cfg.pin_dir, err);
 		if (err == -EEXIST)
-			fprintf(stderr, "hint: pins from xdp_loader are there: remove them with "
-					"./xdp_loader --dev %s --unload\n", cfg.ifname);
+			fprintf(stderr,
+				"hint: pins from xdp_loader are there: remove them with "
+				"./xdp_loader --dev %s --unload\n",
+				cfg.ifname);
 		bpf_link__unpin(link);
 		goto cleanup;
 	}

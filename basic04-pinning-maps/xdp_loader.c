@@ -28,8 +28,8 @@ static const char *doc =
 
 /* The classic loader options, and --pin-dir. */
 static const enum option_id options[] = {
-	OPT_DEV, OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE, OPT_UNLOAD,
-	OPT_PIN_DIR, OPT_QUIET, OPT_VERBOSE, OPT_FILENAME, OPT_PROGNAME, OPT_HELP, OPT_END,
+	OPT_DEV,   OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE, OPT_UNLOAD, OPT_PIN_DIR,
+	OPT_QUIET, OPT_VERBOSE,	 OPT_FILENAME,	  OPT_PROGNAME,	 OPT_HELP,  OPT_END,
 };
 
 /* The name xdp_link_pin gives its link pin: a program attached through a
@@ -92,7 +92,7 @@ static int pin_maps(struct bpf_object *obj, const struct config *cfg)
 
 		old_id = pinned_map_id(path);
 		if (old_id && old_id == new_id)
-			continue;	/* already pinned: the program reuses it */
+			continue; /* already pinned: the program reuses it */
 		if (old_id && unlink(path)) {
 			/* A pin stays until someone removes it. This one is
 			 * from an earlier load: without removing it, pinning
@@ -161,8 +161,9 @@ static int unload(const struct config *cfg)
 	if (pin_path(link_path, sizeof(link_path), cfg->pin_dir, LINK_PIN_NAME))
 		return -ENAMETOOLONG;
 	if (!access(link_path, F_OK)) {
-		fprintf(stderr, "error: the XDP program on %s is held by the bpf_link pinned "
-				"at %s: remove it with ./xdp_link_pin --dev %s --unload\n",
+		fprintf(stderr,
+			"error: the XDP program on %s is held by the bpf_link pinned "
+			"at %s: remove it with ./xdp_link_pin --dev %s --unload\n",
 			cfg->ifname, link_path, cfg->ifname);
 		return -EBUSY;
 	}
@@ -190,8 +191,10 @@ static int unload(const struct config *cfg)
 		goto out;
 	}
 	if (!prog_id && !removed) {
-		fprintf(stderr, "error: nothing to unload: no XDP program on %s and no pins "
-				"in %s\n", cfg->ifname, cfg->pin_dir);
+		fprintf(stderr,
+			"error: nothing to unload: no XDP program on %s and no pins "
+			"in %s\n",
+			cfg->ifname, cfg->pin_dir);
 		err = -ENOENT;
 	}
 out:
@@ -230,7 +233,7 @@ int main(int argc, char **argv)
 	 */
 	obj = open_bpf_object(&cfg);
 	if (!obj) {
-		err = -EINVAL;	/* reported */
+		err = -EINVAL; /* reported */
 		goto cleanup;
 	}
 	prog = find_xdp_program(obj, cfg.filename, cfg.progname);

@@ -105,8 +105,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (fd == -EINVAL) {
-		fprintf(stderr, "error: %s is not an XDP stats map (a per-CPU array of struct "
-				"datarec, one per XDP action)\n", path);
+		fprintf(stderr,
+			"error: %s is not an XDP stats map (a per-CPU array of struct "
+			"datarec, one per XDP action)\n",
+			path);
 		return EXIT_FAILURE;
 	}
 	if (fd < 0) {

@@ -59,7 +59,9 @@ int check_bpffs(const char *dir)
 	 * distributions, a container, or a shell started by 'ip netns exec',
 	 * which mounts a new /sys without it.
 	 */
-	fprintf(stderr, "error: %s is not on a BPF filesystem (is bpffs mounted?): mount it with "
-			"'sudo make deps' or 'sudo mount -t bpf bpf " BPFFS_ROOT "'\n", dir);
+	fprintf(stderr,
+		"error: %s is not on a BPF filesystem (is bpffs mounted?): mount it with "
+		"'sudo make deps' or 'sudo mount -t bpf bpf " BPFFS_ROOT "'\n",
+		dir);
 	return -EMEDIUMTYPE;
 }

@@ -8,14 +8,14 @@
 #include "options.h"
 
 const enum option_id loader_options[] = {
-	OPT_DEV,     OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE, OPT_UNLOAD,
-	OPT_QUIET,   OPT_VERBOSE,  OPT_FILENAME,    OPT_PROGNAME,  OPT_HELP,  OPT_END,
+	OPT_DEV,   OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE, OPT_UNLOAD,
+	OPT_QUIET, OPT_VERBOSE,	 OPT_FILENAME,	  OPT_PROGNAME,	 OPT_HELP,  OPT_END,
 };
 
 struct option_info {
 	const char *name;
-	char short_name;	/* 0: long option only */
-	const char *arg;	/* NULL: takes no argument */
+	char short_name; /* 0: long option only */
+	const char *arg; /* NULL: takes no argument */
 	const char *help;
 };
 
@@ -23,11 +23,13 @@ static const struct option_info option_table[] = {
 	[OPT_DEV] = { "dev", 'd', "IFNAME", "interface to attach to (required)" },
 	[OPT_SKB_MODE] = { "skb-mode", 'S', NULL, "attach in generic (SKB) mode" },
 	[OPT_NATIVE_MODE] = { "native-mode", 'N', NULL, "attach in native (driver) mode" },
-	[OPT_AUTO_MODE] = { "auto-mode", 'A', NULL, "let the kernel choose: native if the driver can" },
+	[OPT_AUTO_MODE] = { "auto-mode", 'A', NULL,
+			    "let the kernel choose: native if the driver can" },
 	[OPT_FORCE] = { "force", 'F', NULL, "replace a program that is already attached" },
 	[OPT_UNLOAD] = { "unload", 'U', NULL, "detach the XDP program from the interface" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "print only errors" },
-	[OPT_VERBOSE] = { "verbose", 'v', NULL, "show libbpf's debug output and the full verifier log" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL,
+			  "show libbpf's debug output and the full verifier log" },
 	[OPT_FILENAME] = { "filename", 0, "FILE", "BPF object file to load" },
 	[OPT_PROGNAME] = { "progname", 0, "NAME", "XDP program (function name) to attach" },
 	[OPT_PIN_DIR] = { "pin-dir", 0, "DIR", "bpffs directory for pinned maps" },
@@ -95,8 +97,9 @@ static void print_usage(const char *prog, const char *doc, const enum option_id 
 static void copy_arg(char *dst, size_t len, const char *arg, const char *opt)
 {
 	if (strlen(arg) >= len) {
-		fprintf(stderr, "error: the argument of --%s is too long (at most %zu characters)\n",
-			opt, len - 1);
+		fprintf(stderr,
+			"error: the argument of --%s is too long (at most %zu characters)\n", opt,
+			len - 1);
 		exit(2);
 	}
 	strcpy(dst, arg);
@@ -144,7 +147,8 @@ static void apply_option(enum option_id id, const char *arg, struct config *cfg)
 	case OPT_INTERVAL:
 		val = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || val < 1 || val > 3600) {
-			fprintf(stderr, "error: --interval takes whole seconds from 1 to 3600, not '%s'\n",
+			fprintf(stderr,
+				"error: --interval takes whole seconds from 1 to 3600, not '%s'\n",
 				arg);
 			exit(2);
 		}
@@ -166,7 +170,9 @@ void parse_options(int argc, char **argv, const enum option_id *accepted, struct
 		const struct option_info *o = &option_table[*id];
 
 		long_opts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
-						  NULL, o->short_name ? (int)o->short_name : 256 + (int)*id };
+						  NULL,
+						  o->short_name ? (int)o->short_name
+								: 256 + (int)*id };
 		if (o->short_name) {
 			short_opts[s++] = o->short_name;
 			if (o->arg)
@@ -182,10 +188,12 @@ void parse_options(int argc, char **argv, const enum option_id *accepted, struct
 
 		if (c == '?' || c == ':') {
 			if (optopt > 0 && optopt < 256)
-				fprintf(stderr, "error: unknown option or missing argument: -%c (see --help)\n",
+				fprintf(stderr,
+					"error: unknown option or missing argument: -%c (see --help)\n",
 					optopt);
 			else
-				fprintf(stderr, "error: unknown option or missing argument: %s (see --help)\n",
+				fprintf(stderr,
+					"error: unknown option or missing argument: %s (see --help)\n",
 					argv[optind - 1]);
 			exit(2);
 		}

@@ -11,14 +11,14 @@
 struct config {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
-	__u32 xdp_flags;	/* XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE or 0 (auto) */
-	bool force;		/* replace a program that is already attached */
-	bool unload;		/* detach instead of attach */
+	__u32 xdp_flags; /* XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE or 0 (auto) */
+	bool force;	 /* replace a program that is already attached */
+	bool unload;	 /* detach instead of attach */
 	bool quiet;
-	bool verbose;		/* show libbpf's debug output and the whole verifier log */
+	bool verbose; /* show libbpf's debug output and the whole verifier log */
 	char filename[PATH_MAX];
 	char progname[64];
-	char pin_dir[PATH_MAX];	/* where maps (and links) are pinned, when a lesson pins */
+	char pin_dir[PATH_MAX]; /* where maps (and links) are pinned, when a lesson pins */
 	int interval;		/* seconds between two stats reports */
 };
 
@@ -51,7 +51,7 @@ extern const enum option_id loader_options[];
  * them). Prints --help and exits 0 when asked; prints one line and exits 2 on
  * a usage error. Checks that --dev was given when require_dev is set.
  */
-void parse_options(int argc, char **argv, const enum option_id *accepted,
-		   struct config *cfg, const char *doc, bool require_dev);
+void parse_options(int argc, char **argv, const enum option_id *accepted, struct config *cfg,
+		   const char *doc, bool require_dev);
 
 #endif /* COMMON_OPTIONS_H */

@@ -18,8 +18,8 @@ __u64 monotonic_ns(void)
 const char *xdp_action_name(__u32 action)
 {
 	static const char *const names[XDP_ACTION_MAX] = {
-		[XDP_ABORTED] = "XDP_ABORTED", [XDP_DROP] = "XDP_DROP",
-		[XDP_PASS] = "XDP_PASS",       [XDP_TX] = "XDP_TX",
+		[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
+		[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
 		[XDP_REDIRECT] = "XDP_REDIRECT",
 	};
 
@@ -75,8 +75,8 @@ int read_stats_record(int map_fd, struct stats_record *rec)
 	return 0;
 }
 
-void print_stats_period(FILE *out, const struct stats_record *prev,
-			const struct stats_record *cur, int only_active)
+void print_stats_period(FILE *out, const struct stats_record *prev, const struct stats_record *cur,
+			int only_active)
 {
 	double period = (cur->timestamp_ns - prev->timestamp_ns) / 1e9;
 
@@ -97,7 +97,6 @@ void print_stats_period(FILE *out, const struct stats_record *prev,
 			"%-12s %10llu pkts (%10.0f pps) %12llu bytes (%8.3f Mbit/s) total %llu pkts %llu bytes period %.2fs\n",
 			xdp_action_name(a), (unsigned long long)packets, packets / period,
 			(unsigned long long)bytes, bytes * 8 / period / 1e6,
-			(unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
-			period);
+			(unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes, period);
 	}
 }

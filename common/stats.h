@@ -8,7 +8,7 @@
 #include "xdp_stats_kern_user.h"
 
 struct stats_record {
-	__u64 timestamp_ns;		/* CLOCK_MONOTONIC when the map was read */
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC when the map was read */
 	struct datarec action[XDP_ACTION_MAX];
 };
 
@@ -26,8 +26,8 @@ int read_stats_record(int map_fd, struct stats_record *rec);
 /* One line per action that has seen packets (all of them unless only_active):
  * packets and bytes since prev, as totals and as pps and Mbit/s over the period.
  */
-void print_stats_period(FILE *out, const struct stats_record *prev,
-			const struct stats_record *cur, int only_active);
+void print_stats_period(FILE *out, const struct stats_record *prev, const struct stats_record *cur,
+			int only_active);
 
 /* The name of an XDP action ("XDP_PASS"...), or "UNKNOWN". */
 const char *xdp_action_name(__u32 action);

@@ -69,7 +69,8 @@ int resolve_ifindex(struct config *cfg)
 {
 	cfg->ifindex = if_nametoindex(cfg->ifname);
 	if (!cfg->ifindex) {
-		fprintf(stderr, "error: unknown interface '%s': %s\n", cfg->ifname, strerror(errno));
+		fprintf(stderr, "error: unknown interface '%s': %s\n", cfg->ifname,
+			strerror(errno));
 		fprintf(stderr, "hint: %s\n", hint_for(-ENODEV));
 		return -ENODEV;
 	}
@@ -172,8 +173,7 @@ struct bpf_object *load_bpf_object(const struct config *cfg)
 	return obj;
 }
 
-struct bpf_program *find_xdp_program(struct bpf_object *obj, const char *filename,
-				     const char *name)
+struct bpf_program *find_xdp_program(struct bpf_object *obj, const char *filename, const char *name)
 {
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, name);
 
@@ -222,8 +222,9 @@ int attach_xdp(const struct bpf_program *prog, const struct config *cfg)
 		/* Still busy after the detach: only a bpf_link can do that. */
 		fprintf(stderr, "error: attach XDP to %s (ifindex %d): %s\n", cfg->ifname,
 			cfg->ifindex, strerror(-err));
-		fprintf(stderr, "hint: a bpf_link holds the program there, which --force cannot "
-				"replace: remove the link's pin, or stop the process that holds it\n");
+		fprintf(stderr,
+			"hint: a bpf_link holds the program there, which --force cannot "
+			"replace: remove the link's pin, or stop the process that holds it\n");
 	} else if (err) {
 		char what[IF_NAMESIZE + 32];
 

@@ -55,14 +55,14 @@ struct hdr_cursor {
  * own definition is in linux/if_vlan.h, which BPF programs cannot include.
  */
 struct vlan_hdr {
-	__be16 h_vlan_TCI;			/* priority, drop eligible, VLAN id */
-	__be16 h_vlan_encapsulated_proto;	/* EtherType of what follows the tag */
+	__be16 h_vlan_TCI;		  /* priority, drop eligible, VLAN id */
+	__be16 h_vlan_encapsulated_proto; /* EtherType of what follows the tag */
 };
 
 /* The VLAN tags parse_ethhdr_vlan() went through, outermost first. */
 struct collect_vlans {
-	__u16 id[VLAN_MAX_DEPTH];	/* VLAN ids (12 bits), host byte order */
-	__u16 count;			/* how many entries of id[] are filled */
+	__u16 id[VLAN_MAX_DEPTH]; /* VLAN ids (12 bits), host byte order */
+	__u16 count;		  /* how many entries of id[] are filled */
 };
 
 /* Is this EtherType (network byte order) a VLAN tag: 802.1Q, or 802.1ad? */
@@ -99,7 +99,7 @@ static __always_inline int parse_ethhdr_vlan(struct hdr_cursor *nh, void *data_e
 	if (vlans)
 		vlans->count = 0;
 
-	/* The loop has a constant bound, so the verifier can see that it ends
+		/* The loop has a constant bound, so the verifier can see that it ends
 	 * (and clang unrolls it).
 	 */
 #pragma unroll
@@ -132,8 +132,7 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end,
  * (IPPROTO_UDP...), or -1 when the header is cut short or its length field (ihl)
  * is below the minimum.
  */
-static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
-				       struct iphdr **iphdr)
+static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end, struct iphdr **iphdr)
 {
 	struct iphdr *iph = nh->pos;
 	int hdrsize;

@@ -172,7 +172,7 @@ static __always_inline __u16 csum_fold_helper(__u32 csum)
 /* Update the checksum *sum after a 16-bit field it covers changed from old to new. */
 static __always_inline void csum_replace2(__sum16 *sum, __be16 old, __be16 new)
 {
-	__u32 csum = (__u16)~*sum;
+	__u32 csum = (__u16) ~*sum;
 
 	csum += (__u16)~old;
 	csum += new;
@@ -184,10 +184,10 @@ static __always_inline void csum_replace2(__sum16 *sum, __be16 old, __be16 new)
  */
 static __always_inline void csum_replace4(__sum16 *sum, __be32 old, __be32 new)
 {
-	__u32 csum = (__u16)~*sum;
+	__u32 csum = (__u16) ~*sum;
 
-	csum += (__u16)~(old & 0xffff);
-	csum += (__u16)~(old >> 16);
+	csum += (__u16) ~(old & 0xffff);
+	csum += (__u16) ~(old >> 16);
 	csum += new & 0xffff;
 	csum += new >> 16;
 	*sum = csum_fold_helper(csum);

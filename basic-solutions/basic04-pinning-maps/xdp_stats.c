@@ -78,7 +78,7 @@ static int follow_pin(const char *path, int *fd, __u32 *id)
 
 	new_fd = open_stats_map(path, &new_id);
 	if (new_fd == -ENOENT)
-		return 0;	/* between an unload and a load: keep the old map for now */
+		return 0; /* between an unload and a load: keep the old map for now */
 	if (new_fd < 0)
 		return new_fd;
 	if (new_id == *id) {
@@ -133,8 +133,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (fd == -EINVAL) {
-		fprintf(stderr, "error: %s is not an XDP stats map (a per-CPU array of struct "
-				"datarec, one per XDP action)\n", path);
+		fprintf(stderr,
+			"error: %s is not an XDP stats map (a per-CPU array of struct "
+			"datarec, one per XDP action)\n",
+			path);
 		return EXIT_FAILURE;
 	}
 	if (fd < 0) {

@@ -53,7 +53,10 @@ void harness_register(const char *name, const char *file, int line, void (*fn)(v
 		exit(2);
 	}
 	tests[harness_n_tests++] = (struct harness_test){
-		.name = name, .file = base_name(file), .line = line, .fn = fn,
+		.name = name,
+		.file = base_name(file),
+		.line = line,
+		.fn = fn,
 	};
 	harness_tests = tests;
 }
@@ -350,7 +353,7 @@ struct bpf_object *(open_object)(const char *rel_path)
 	return remember_object(obj) ? obj : NULL;
 }
 
-int (load_object)(struct bpf_object *obj)
+int(load_object)(struct bpf_object *obj)
 {
 	int err;
 
@@ -375,8 +378,7 @@ int (load_object)(struct bpf_object *obj)
 		note_tail(libbpf_log, LIBBPF_TAIL_LINES);
 	}
 	if (verifier_log[0]) {
-		harness_note("the verifier said (last %d lines of its log):",
-			     VERIFIER_TAIL_LINES);
+		harness_note("the verifier said (last %d lines of its log):", VERIFIER_TAIL_LINES);
 		note_tail(verifier_log, VERIFIER_TAIL_LINES);
 	}
 	return err;
@@ -394,7 +396,7 @@ struct bpf_object *(open_and_load)(const char *rel_path)
 	return (load_object)(obj) ? NULL : obj;
 }
 
-int (prog_fd)(struct bpf_object *obj, const char *prog_name)
+int(prog_fd)(struct bpf_object *obj, const char *prog_name)
 {
 	struct bpf_program *prog;
 	int fd;
@@ -418,7 +420,7 @@ int (prog_fd)(struct bpf_object *obj, const char *prog_name)
 	return fd < 0 ? -1 : fd;
 }
 
-int (map_fd)(struct bpf_object *obj, const char *map_name)
+int(map_fd)(struct bpf_object *obj, const char *map_name)
 {
 	struct bpf_map *map;
 	int fd;
@@ -440,7 +442,7 @@ int (map_fd)(struct bpf_object *obj, const char *map_name)
 
 /* ---- Running a program -------------------------------------------------- */
 
-int (xdp_run)(int prog_fd, const void *pkt, __u32 len, struct xdp_result *res)
+int(xdp_run)(int prog_fd, const void *pkt, __u32 len, struct xdp_result *res)
 {
 	static __u8 out[XDP_RESULT_MAX + 256];
 	struct xdp_md ctx_in = {}, ctx_out = {};
@@ -463,10 +465,9 @@ int (xdp_run)(int prog_fd, const void *pkt, __u32 len, struct xdp_result *res)
 	 */
 	ctx_in.data_end = len;
 
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
-		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx_in,
-		    .ctx_size_in = sizeof(ctx_in), .ctx_out = &ctx_out,
-		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len, .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out), .repeat = 1);
 
 	err = bpf_prog_test_run_opts(prog_fd, &opts);
 	if (err) {

@@ -53,53 +53,53 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "stats.h"	/* xdp_action_name() */
+#include "stats.h" /* xdp_action_name() */
 
 /* ---- Tests and checks --------------------------------------------------- */
 
 /* Define a test: TEST(parse_vlan_double_tag) { ... }. The constructor registers it
  * before main() runs, which is how a new test file needs no list to be edited.
  */
-#define TEST(name)								\
-	static void test_##name(void);						\
-	__attribute__((constructor)) static void register_test_##name(void)	\
-	{									\
-		harness_register(#name, __FILE__, __LINE__, test_##name);	\
-	}									\
+#define TEST(name)                                                          \
+	static void test_##name(void);                                      \
+	__attribute__((constructor)) static void register_test_##name(void) \
+	{                                                                   \
+		harness_register(#name, __FILE__, __LINE__, test_##name);   \
+	}                                                                   \
 	static void test_##name(void)
 
 /* On false: record a failure with file:line and the message, and go on. */
-#define CHECK(cond, fmt, ...)							\
-	do {									\
-		if (!(cond))							\
-			harness_fail(__FILE__, __LINE__, fmt, ##__VA_ARGS__);	\
+#define CHECK(cond, fmt, ...)                                                 \
+	do {                                                                  \
+		if (!(cond))                                                  \
+			harness_fail(__FILE__, __LINE__, fmt, ##__VA_ARGS__); \
 	} while (0)
 
 /* On false: record a failure and return from the test. */
-#define ASSERT(cond, fmt, ...)							\
-	do {									\
-		if (!(cond)) {							\
-			harness_fail(__FILE__, __LINE__, fmt, ##__VA_ARGS__);	\
-			return;							\
-		}								\
+#define ASSERT(cond, fmt, ...)                                                \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			harness_fail(__FILE__, __LINE__, fmt, ##__VA_ARGS__); \
+			return;                                               \
+		}                                                             \
 	} while (0)
 
 /* Mark the test skipped, with a reason, and return from it. */
-#define SKIP(fmt, ...)								\
-	do {									\
-		harness_skip(fmt, ##__VA_ARGS__);				\
-		return;								\
+#define SKIP(fmt, ...)                            \
+	do {                                      \
+		harness_skip(fmt, ##__VA_ARGS__); \
+		return;                           \
 	} while (0)
 
 /* Compare two byte strings; on a difference record a failure that shows where,
  * as hex. Evaluates to true when they are equal.
  */
-#define CHECK_BYTES(got, got_len, want, want_len)				\
+#define CHECK_BYTES(got, got_len, want, want_len) \
 	harness_check_bytes(__FILE__, __LINE__, #got, got, got_len, want, want_len)
 
 /* Check the verdict of an xdp_run(), naming both actions on a difference. */
-#define CHECK_ACTION(res, want)							\
-	CHECK((res)->action == (want), "action: got %s (%u), want %s",		\
+#define CHECK_ACTION(res, want)                                        \
+	CHECK((res)->action == (want), "action: got %s (%u), want %s", \
 	      xdp_action_name((res)->action), (res)->action, xdp_action_name(want))
 
 /* ---- BPF objects -------------------------------------------------------- */
@@ -130,9 +130,9 @@ int map_fd(struct bpf_object *obj, const char *map_name);
 #define XDP_RESULT_MAX 4096
 
 struct xdp_result {
-	__u32 action;			/* what the program returned: XDP_PASS... */
-	__u32 len;			/* frame length after the program */
-	__u8 data[XDP_RESULT_MAX];	/* the frame after the program */
+	__u32 action;		   /* what the program returned: XDP_PASS... */
+	__u32 len;		   /* frame length after the program */
+	__u8 data[XDP_RESULT_MAX]; /* the frame after the program */
 };
 
 /* Run an XDP program once on a frame (bpf_prog_test_run_opts, repeat 1). The
@@ -146,8 +146,8 @@ int xdp_run(int prog_fd, const void *pkt, __u32 len, struct xdp_result *res);
 #define PKT_MAX_VLANS 8
 
 struct pkt_vlan {
-	__u16 tpid;	/* ETH_P_8021Q (used when 0) or ETH_P_8021AD; host byte order */
-	__u16 tci;	/* priority << 13 | drop eligible << 12 | VLAN id; host byte order */
+	__u16 tpid; /* ETH_P_8021Q (used when 0) or ETH_P_8021AD; host byte order */
+	__u16 tci;  /* priority << 13 | drop eligible << 12 | VLAN id; host byte order */
 };
 
 /* What build_packet() builds: an Ethernet frame, with optional VLAN tags, an IPv4
@@ -157,26 +157,26 @@ struct pkt_vlan {
  * Numbers are in host byte order.
  */
 struct pkt_spec {
-	const char *eth_src;	/* "02:00:00:00:00:01" (the default) */
-	const char *eth_dst;	/* default "02:00:00:00:00:02" */
-	int n_vlans;		/* how many entries of vlans[] follow the MAC addresses */
-	struct pkt_vlan vlans[PKT_MAX_VLANS];	/* outermost first */
-	__u16 eth_proto;	/* ETH_P_IP (default), ETH_P_IPV6; any other: the
+	const char *eth_src; /* "02:00:00:00:00:01" (the default) */
+	const char *eth_dst; /* default "02:00:00:00:00:02" */
+	int n_vlans;	     /* how many entries of vlans[] follow the MAC addresses */
+	struct pkt_vlan vlans[PKT_MAX_VLANS]; /* outermost first */
+	__u16 eth_proto;		      /* ETH_P_IP (default), ETH_P_IPV6; any other: the
 				 * payload follows the Ethernet header */
-	const char *ip_src;	/* default "192.0.2.1" or "2001:db8::1" */
-	const char *ip_dst;	/* default "192.0.2.2" or "2001:db8::2" */
-	__u8 ttl;		/* IPv4 TTL or IPv6 hop limit; default 64 */
-	__u8 ip_opt_len;	/* bytes of IPv4 options (NOPs): a multiple of 4, <= 40 */
-	__u8 l4_proto;		/* IPPROTO_UDP (default), IPPROTO_TCP, IPPROTO_ICMP,
+	const char *ip_src;		      /* default "192.0.2.1" or "2001:db8::1" */
+	const char *ip_dst;		      /* default "192.0.2.2" or "2001:db8::2" */
+	__u8 ttl;			      /* IPv4 TTL or IPv6 hop limit; default 64 */
+	__u8 ip_opt_len;     /* bytes of IPv4 options (NOPs): a multiple of 4, <= 40 */
+	__u8 l4_proto;	     /* IPPROTO_UDP (default), IPPROTO_TCP, IPPROTO_ICMP,
 				 * IPPROTO_ICMPV6; any other: the payload follows IP */
-	__u16 src_port;		/* UDP/TCP; default 1234 */
-	__u16 dst_port;		/* default 5678 */
-	__u8 tcp_flags;		/* default TCP SYN (0x02) */
-	__u8 tcp_opt_len;	/* bytes of TCP options (NOPs): a multiple of 4, <= 40 */
-	bool echo_reply;	/* ICMP/ICMPv6: echo reply rather than echo request */
-	__u16 icmp_id;		/* echo identifier */
-	__u16 icmp_seq;		/* echo sequence number */
-	const void *payload;	/* default: payload_len bytes counting 0, 1, 2... */
+	__u16 src_port;	     /* UDP/TCP; default 1234 */
+	__u16 dst_port;	     /* default 5678 */
+	__u8 tcp_flags;	     /* default TCP SYN (0x02) */
+	__u8 tcp_opt_len;    /* bytes of TCP options (NOPs): a multiple of 4, <= 40 */
+	bool echo_reply;     /* ICMP/ICMPv6: echo reply rather than echo request */
+	__u16 icmp_id;	     /* echo identifier */
+	__u16 icmp_seq;	     /* echo sequence number */
+	const void *payload; /* default: payload_len bytes counting 0, 1, 2... */
 	__u16 payload_len;
 };
 
@@ -220,7 +220,7 @@ void hexdump(const char *what, const void *data, __u32 len);
 #define prog_fd(obj, name) (harness_at(__FILE__, __LINE__), prog_fd(obj, name))
 #define map_fd(obj, name) (harness_at(__FILE__, __LINE__), map_fd(obj, name))
 #define xdp_run(fd, pkt, len, res) (harness_at(__FILE__, __LINE__), xdp_run(fd, pkt, len, res))
-#define build_packet(spec, buf, size)						\
+#define build_packet(spec, buf, size) \
 	(harness_at(__FILE__, __LINE__), build_packet(spec, buf, size))
 #endif
 
@@ -228,7 +228,7 @@ void hexdump(const char *what, const void *data, __u32 len);
 
 struct harness_test {
 	const char *name;
-	const char *file;	/* base name of the source file */
+	const char *file; /* base name of the source file */
 	int line;
 	void (*fn)(void);
 };
@@ -253,11 +253,11 @@ void harness_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define HARNESS_MAX_FAILURE_MESSAGES 25
 
 struct harness_record {
-	int failures;		/* every failure, also those past the message limit */
+	int failures; /* every failure, also those past the message limit */
 	int skipped;
 	int log_truncated;
 	size_t log_len;
-	char log[HARNESS_LOG_SIZE];	/* message lines, '\n'-terminated */
+	char log[HARNESS_LOG_SIZE]; /* message lines, '\n'-terminated */
 };
 
 extern struct harness_test *harness_tests;

@@ -7,9 +7,9 @@
 
 #define DEFAULT_ETH_SRC "02:00:00:00:00:01"
 #define DEFAULT_ETH_DST "02:00:00:00:00:02"
-#define DEFAULT_IP4_SRC "192.0.2.1"	/* TEST-NET-1, RFC 5737 */
+#define DEFAULT_IP4_SRC "192.0.2.1" /* TEST-NET-1, RFC 5737 */
 #define DEFAULT_IP4_DST "192.0.2.2"
-#define DEFAULT_IP6_SRC "2001:db8::1"	/* documentation prefix, RFC 3849 */
+#define DEFAULT_IP6_SRC "2001:db8::1" /* documentation prefix, RFC 3849 */
 #define DEFAULT_IP6_DST "2001:db8::2"
 #define DEFAULT_TTL 64
 #define DEFAULT_SRC_PORT 1234
@@ -17,7 +17,7 @@
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_ACK 0x10
 #define IP_DONT_FRAGMENT 0x4000
-#define OPT_NOP 1	/* the one-byte "no operation" option, in IPv4 and TCP alike */
+#define OPT_NOP 1 /* the one-byte "no operation" option, in IPv4 and TCP alike */
 
 /* ---- Checksums ----------------------------------------------------------- */
 
@@ -58,7 +58,7 @@ static __u32 pseudo_header_sum(const void *l3, bool ipv6, __u8 proto, __u32 l4_l
 
 	if (ipv6) {
 		const struct ipv6hdr *ip6h = l3;
-		__u32 sum = csum_add(0, &ip6h->saddr, 32);	/* saddr, then daddr */
+		__u32 sum = csum_add(0, &ip6h->saddr, 32); /* saddr, then daddr */
 
 		words[0] = l4_len >> 24;
 		words[1] = l4_len >> 16;
@@ -68,7 +68,7 @@ static __u32 pseudo_header_sum(const void *l3, bool ipv6, __u8 proto, __u32 l4_l
 		return csum_add(sum, words, 8);
 	} else {
 		const struct iphdr *iph = l3;
-		__u32 sum = csum_add(0, &iph->saddr, 8);	/* saddr, then daddr */
+		__u32 sum = csum_add(0, &iph->saddr, 8); /* saddr, then daddr */
 
 		words[1] = proto;
 		words[2] = l4_len >> 8;
@@ -128,7 +128,7 @@ void pkt_fix_checksums(void *frame, __u32 len)
 		off += 2;
 		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
 			break;
-		off += 2;	/* the TCI */
+		off += 2; /* the TCI */
 	}
 
 	if (proto == ETH_P_IP) {
@@ -173,7 +173,7 @@ struct layout {
 	bool ipv4, ipv6;
 	__u8 ip_src[16], ip_dst[16];
 	__u8 l4_proto;
-	__u32 l3_len, l4_len;	/* header lengths */
+	__u32 l3_len, l4_len; /* header lengths */
 	__u32 l3_off, l4_off, payload_off, total;
 };
 
@@ -183,8 +183,8 @@ static bool parse_mac(const char *text, __u8 *mac)
 	char extra;
 	int i;
 
-	if (sscanf(text, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &extra) != ETH_ALEN)
+	if (sscanf(text, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &extra) !=
+	    ETH_ALEN)
 		return false;
 	for (i = 0; i < ETH_ALEN; i++) {
 		if (b[i] > 0xff)
@@ -272,7 +272,7 @@ static void put_ipv4(const struct pkt_spec *spec, const struct layout *l, __u8 *
 	iph->frag_off = htons(IP_DONT_FRAGMENT);
 	iph->ttl = spec->ttl ? spec->ttl : DEFAULT_TTL;
 	iph->protocol = l->l4_proto;
-	iph->check = 0;		/* pkt_fix_checksums() fills it in */
+	iph->check = 0; /* pkt_fix_checksums() fills it in */
 	memcpy(&iph->saddr, l->ip_src, 4);
 	memcpy(&iph->daddr, l->ip_dst, 4);
 	memset(p + sizeof(*iph), OPT_NOP, spec->ip_opt_len);
@@ -296,7 +296,7 @@ static void put_l4(const struct pkt_spec *spec, const struct layout *l, __u8 *p)
 	__u16 sport = spec->src_port ? spec->src_port : DEFAULT_SRC_PORT;
 	__u16 dport = spec->dst_port ? spec->dst_port : DEFAULT_DST_PORT;
 
-	memset(p, 0, l->l4_len);	/* checksums start at 0 */
+	memset(p, 0, l->l4_len); /* checksums start at 0 */
 	if (l->l4_proto == IPPROTO_UDP) {
 		struct udphdr *udph = (struct udphdr *)p;
 
@@ -312,7 +312,7 @@ static void put_l4(const struct pkt_spec *spec, const struct layout *l, __u8 *p)
 		tcph->seq = htonl(1000);
 		tcph->ack_seq = htonl(flags & TCP_FLAG_ACK ? 2000 : 0);
 		tcph->doff = l->l4_len / 4;
-		p[13] = flags;	/* the flags byte: the bitfields would hide which is which */
+		p[13] = flags; /* the flags byte: the bitfields would hide which is which */
 		tcph->window = htons(65535);
 		memset(p + sizeof(*tcph), OPT_NOP, spec->tcp_opt_len);
 	} else if (l->l4_proto == IPPROTO_ICMP) {
@@ -330,7 +330,7 @@ static void put_l4(const struct pkt_spec *spec, const struct layout *l, __u8 *p)
 	}
 }
 
-__u32 (build_packet)(const struct pkt_spec *spec, void *buf, size_t size)
+__u32(build_packet)(const struct pkt_spec *spec, void *buf, size_t size)
 {
 	struct layout l;
 	__u8 *p = buf;

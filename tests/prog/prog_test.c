@@ -24,14 +24,13 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: prog_test [-l] [-v] [PATTERN...]\n"
-		"Run the BPF program tests (needs root: they load BPF programs).\n"
-		"  PATTERN  run only the tests whose name contains one of the patterns\n"
-		"  -l       list the test names (that match) instead of running them\n"
-		"  -v       show libbpf's messages, and the messages of passing tests\n"
-		"  -h       this help\n"
-		"Output is TAP; the exit status is 1 when a test failed.\n");
+	fprintf(out, "Usage: prog_test [-l] [-v] [PATTERN...]\n"
+		     "Run the BPF program tests (needs root: they load BPF programs).\n"
+		     "  PATTERN  run only the tests whose name contains one of the patterns\n"
+		     "  -l       list the test names (that match) instead of running them\n"
+		     "  -v       show libbpf's messages, and the messages of passing tests\n"
+		     "  -h       this help\n"
+		     "Output is TAP; the exit status is 1 when a test failed.\n");
 }
 
 static bool selected(const struct harness_test *t, char **patterns, int n_patterns)

@@ -12,11 +12,21 @@
  * IPv6 and IPv4), and ones they never parse: a bare Ethernet header, a UDP frame.
  */
 static const struct pkt_spec frames[] = {
-	{ .eth_proto = ETH_P_IPV6, .ip_src = "fc00:dead:cafe:1::2", .ip_dst = "fc00:dead:cafe:1::1",
-	  .l4_proto = IPPROTO_ICMPV6, .echo_reply = true, .icmp_id = 7, .icmp_seq = 1,
+	{ .eth_proto = ETH_P_IPV6,
+	  .ip_src = "fc00:dead:cafe:1::2",
+	  .ip_dst = "fc00:dead:cafe:1::1",
+	  .l4_proto = IPPROTO_ICMPV6,
+	  .echo_reply = true,
+	  .icmp_id = 7,
+	  .icmp_seq = 1,
 	  .payload_len = 56 },
-	{ .ip_src = "198.18.1.2", .ip_dst = "198.18.1.1", .l4_proto = IPPROTO_ICMP,
-	  .echo_reply = true, .icmp_id = 7, .icmp_seq = 1, .payload_len = 56 },
+	{ .ip_src = "198.18.1.2",
+	  .ip_dst = "198.18.1.1",
+	  .l4_proto = IPPROTO_ICMP,
+	  .echo_reply = true,
+	  .icmp_id = 7,
+	  .icmp_seq = 1,
+	  .payload_len = 56 },
 	{ .l4_proto = IPPROTO_UDP, .payload_len = 18 },
 };
 

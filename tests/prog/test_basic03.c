@@ -8,6 +8,7 @@
  * with atomic adds; the solution counts frames and bytes of every action in a
  * per-CPU array, which the test adds up over the possible CPUs as the loader does.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "harness.h"
@@ -30,9 +31,14 @@ struct counts {
 static __u32 echo_reply(__u8 *buf, size_t size, __u16 payload_len)
 {
 	struct pkt_spec spec = {
-		.eth_proto = ETH_P_IPV6, .ip_src = "fc00:dead:cafe:1::2",
-		.ip_dst = "fc00:dead:cafe:1::1", .l4_proto = IPPROTO_ICMPV6,
-		.echo_reply = true, .icmp_id = 3, .icmp_seq = 1, .payload_len = payload_len,
+		.eth_proto = ETH_P_IPV6,
+		.ip_src = "fc00:dead:cafe:1::2",
+		.ip_dst = "fc00:dead:cafe:1::1",
+		.l4_proto = IPPROTO_ICMPV6,
+		.echo_reply = true,
+		.icmp_id = 3,
+		.icmp_seq = 1,
+		.payload_len = payload_len,
 	};
 
 	return build_packet(&spec, buf, size);
@@ -41,8 +47,7 @@ static __u32 echo_reply(__u8 *buf, size_t size, __u16 payload_len)
 /* Run the program repeat times on the frame; returns its verdict, or -1 (recorded). */
 static int run_repeat(int fd, const void *pkt, __u32 len, __u32 repeat)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
-		    .repeat = repeat);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len, .repeat = repeat);
 	int err = bpf_prog_test_run_opts(fd, &opts);
 
 	if (err) {
@@ -134,13 +139,11 @@ static void expect_map_shape(int fd, __u32 type, __u32 value_size)
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);
 
-	ASSERT(bpf_obj_get_info_by_fd(fd, &info, &info_len) == 0, "map info: %s",
-	       strerror(errno));
+	ASSERT(bpf_obj_get_info_by_fd(fd, &info, &info_len) == 0, "map info: %s", strerror(errno));
 	CHECK(info.type == type, "map type %s, want %s", libbpf_bpf_map_type_str(info.type),
 	      libbpf_bpf_map_type_str(type));
 	CHECK(info.key_size == 4, "key size %u, want 4", info.key_size);
-	CHECK(info.value_size == value_size, "value size %u, want %u", info.value_size,
-	      value_size);
+	CHECK(info.value_size == value_size, "value size %u, want %u", info.value_size, value_size);
 	CHECK(info.max_entries == N_ACTIONS, "%u entries, want %u (one per XDP action)",
 	      info.max_entries, N_ACTIONS);
 }

@@ -99,11 +99,10 @@ TEST(basic04_stats_map_is_per_cpu_array_of_datarec)
 	ASSERT(fd >= 0, "no xdp_stats_map");
 	ASSERT(!bpf_obj_get_info_by_fd(fd, &info, &len), "map info: %s", strerror(errno));
 	/* xdp_stats refuses any other shape. */
-	CHECK(info.type == BPF_MAP_TYPE_PERCPU_ARRAY, "map type %u, want per-CPU array",
-	      info.type);
+	CHECK(info.type == BPF_MAP_TYPE_PERCPU_ARRAY, "map type %u, want per-CPU array", info.type);
 	CHECK(info.key_size == sizeof(__u32), "key size %u, want 4", info.key_size);
-	CHECK(info.value_size == sizeof(struct datarec), "value size %u, want %zu",
-	      info.value_size, sizeof(struct datarec));
+	CHECK(info.value_size == sizeof(struct datarec), "value size %u, want %zu", info.value_size,
+	      sizeof(struct datarec));
 	CHECK(info.max_entries == XDP_ACTION_MAX, "max_entries %u, want %d", info.max_entries,
 	      XDP_ACTION_MAX);
 }
@@ -141,7 +140,7 @@ TEST(basic04_reused_map_keeps_counting)
 
 	err = bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, "xdp_stats_map"), old_map);
 	ASSERT(!err, "bpf_map__reuse_fd: %s", strerror(-err));
-	close(old_map);	/* libbpf holds its own duplicate */
+	close(old_map); /* libbpf holds its own duplicate */
 	ASSERT(!load_object(obj), "load with the reused map");
 
 	len = sizeof(info);

@@ -22,7 +22,7 @@ static __u32 next_random(__u32 *state)
 /* One calculation in BPF: the frame carries the inputs and brings back out. */
 static bool calc(int fd, struct csum_frame *f)
 {
-	__u8 frame[64] = { 0 };	/* an Ethernet-sized frame holding the struct */
+	__u8 frame[64] = { 0 }; /* an Ethernet-sized frame holding the struct */
 	struct xdp_result res;
 
 	memcpy(frame, f, sizeof(*f));
@@ -73,13 +73,10 @@ TEST(csum_fold_known_values)
 		__u32 sum;
 		__u16 want;
 	} cases[] = {
-		{ 0, 0xffff },
-		{ 0xffff, 0x0000 },
-		{ 0x10000, 0xfffe },	/* one carry */
-		{ 0x1fffe, 0x0000 },	/* 0xfffe + 1 */
-		{ 0x1ffff, 0xfffe },	/* 0xffff + 1 carries again: needs the second fold */
-		{ 0xffffffff, 0x0000 },
-		{ 0x12345678, 0x9753 },	/* 0x5678 + 0x1234 = 0x68ac */
+		{ 0, 0xffff },		{ 0xffff, 0x0000 },	{ 0x10000, 0xfffe }, /* one carry */
+		{ 0x1fffe, 0x0000 }, /* 0xfffe + 1 */
+		{ 0x1ffff, 0xfffe }, /* 0xffff + 1 carries again: needs the second fold */
+		{ 0xffffffff, 0x0000 }, { 0x12345678, 0x9753 }, /* 0x5678 + 0x1234 = 0x68ac */
 	};
 	struct bpf_object *obj = open_and_load(REWRITE_OBJ);
 	unsigned int i;
@@ -150,7 +147,7 @@ static void check_random_replacements(int fd, enum csum_op op, __u32 width)
 		 * 0x0000, as the kernel's own helpers do.)
 		 */
 		hdr[0] = 0x45;
-		hdr[10] = hdr[11] = 0;		/* the checksum field itself */
+		hdr[10] = hdr[11] = 0; /* the checksum field itself */
 		before = inet_csum(hdr, sizeof(hdr));
 
 		/* A field after the version, that is not the checksum, on a 16-bit
@@ -165,14 +162,14 @@ static void check_random_replacements(int fd, enum csum_op op, __u32 width)
 			new = i % 14 ? 0xffffffff : 0;
 		memcpy(hdr + at, &new, width);
 		new = 0;
-		memcpy(&new, hdr + at, width);	/* only the bytes that fit the field */
+		memcpy(&new, hdr + at, width); /* only the bytes that fit the field */
 		after = inet_csum(hdr, sizeof(hdr));
 
 		if (!replace(fd, op, before, old, new, &out))
 			return;
 		CHECK(out == after,
-		      "checksum 0x%04x, field at %u: 0x%x -> 0x%x: got 0x%04x, want 0x%04x",
-		      before, at, old, new, out, after);
+		      "checksum 0x%04x, field at %u: 0x%x -> 0x%x: got 0x%04x, want 0x%04x", before,
+		      at, old, new, out, after);
 	}
 }
 
@@ -246,10 +243,10 @@ static void check_nat_random(__u8 l4_proto, __u16 eth_proto, __u32 seed)
 		a = next_random(&seed);
 		inet_ntop(AF_INET, &a, src, sizeof(src));
 		in.ip_src = eth_proto == ETH_P_IPV6 ? NULL : src;
-		in.src_port = next_random(&seed) | 1;	/* 0 would mean "the default" */
+		in.src_port = next_random(&seed) | 1; /* 0 would mean "the default" */
 		in.dst_port = next_random(&seed) | 1;
 		in.icmp_id = next_random(&seed);
-		in.ttl = next_random(&seed) | 2;	/* 0 and 1 need no special case here */
+		in.ttl = next_random(&seed) | 2; /* 0 and 1 need no special case here */
 		in.ip_opt_len = 4 * (i % 3);
 		in.n_vlans = i % 2;
 		a = next_random(&seed);

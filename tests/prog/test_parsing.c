@@ -14,7 +14,7 @@
 struct expect {
 	__u32 action;
 	__u32 steps;
-	struct parse_step step[STEP_MAX];	/* hdr_off is checked only when ret >= 0 */
+	struct parse_step step[STEP_MAX]; /* hdr_off is checked only when ret >= 0 */
 	__u32 vlan_count;
 	__u16 vlan_id[RESULT_MAX_VLANS];
 };
@@ -61,18 +61,18 @@ static bool check_result(const char *what, const struct xdp_result *xres,
 	int failures = 0;
 	__u32 i;
 
-#define EXPECT(cond, fmt, ...)							\
-	do {									\
-		if (!(cond)) {							\
-			failures++;						\
-			CHECK(false, "%s: " fmt, what, ##__VA_ARGS__);		\
-		}								\
+#define EXPECT(cond, fmt, ...)                                         \
+	do {                                                           \
+		if (!(cond)) {                                         \
+			failures++;                                    \
+			CHECK(false, "%s: " fmt, what, ##__VA_ARGS__); \
+		}                                                      \
 	} while (0)
 
-	EXPECT(xres->action == want->action, "action %s, want %s",
-	       xdp_action_name(xres->action), xdp_action_name(want->action));
-	EXPECT(got->steps_done == want->steps, "%u parse steps taken, want %u",
-	       got->steps_done, want->steps);
+	EXPECT(xres->action == want->action, "action %s, want %s", xdp_action_name(xres->action),
+	       xdp_action_name(want->action));
+	EXPECT(got->steps_done == want->steps, "%u parse steps taken, want %u", got->steps_done,
+	       want->steps);
 	for (i = 0; i < want->steps && i < got->steps_done && i < STEP_MAX; i++) {
 		const struct parse_step *g = &got->step[i], *w = &want->step[i];
 
@@ -89,8 +89,8 @@ static bool check_result(const char *what, const struct xdp_result *xres,
 		EXPECT(got->vlan_count == want->vlan_count, "%u VLAN ids collected, want %u",
 		       got->vlan_count, want->vlan_count);
 		for (i = 0; i < want->vlan_count && i < got->vlan_count; i++)
-			EXPECT(got->vlan_id[i] == want->vlan_id[i], "VLAN id %u is %u, want %u",
-			       i, got->vlan_id[i], want->vlan_id[i]);
+			EXPECT(got->vlan_id[i] == want->vlan_id[i], "VLAN id %u is %u, want %u", i,
+			       got->vlan_id[i], want->vlan_id[i]);
 	}
 #undef EXPECT
 	return failures == 0;
@@ -289,8 +289,10 @@ TEST(parse_ipv6_udp)
 
 TEST(parse_ipv6_tcp)
 {
-	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_TCP,
-				 .tcp_opt_len = 12, .payload_len = 5 };
+	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6,
+				 .l4_proto = IPPROTO_TCP,
+				 .tcp_opt_len = 12,
+				 .payload_len = 5 };
 	struct bpf_object *obj;
 	__u32 depth;
 
@@ -302,7 +304,8 @@ TEST(parse_ipv6_tcp)
 
 TEST(parse_ipv6_icmpv6_echo)
 {
-	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_ICMPV6,
+	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6,
+				 .l4_proto = IPPROTO_ICMPV6,
 				 .payload_len = 56 };
 	struct bpf_object *obj;
 	__u32 depth;
@@ -320,7 +323,8 @@ TEST(parse_unknown_protocols_pass)
 	struct pkt_spec arp = { .eth_proto = ETH_P_ARP, .payload_len = 28 };
 	struct pkt_spec gre = { .l4_proto = IPPROTO_GRE, .payload_len = 8 };
 	struct pkt_spec v6none = { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_NONE };
-	struct pkt_spec icmp_in_v6 = { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_ICMP,
+	struct pkt_spec icmp_in_v6 = { .eth_proto = ETH_P_IPV6,
+				       .l4_proto = IPPROTO_ICMP,
 				       .payload_len = 8 };
 	struct bpf_object *obj;
 	__u32 depth;
@@ -387,7 +391,8 @@ TEST(parse_vlan_double_tag_8021ad_outer_8021q_inner)
 		.n_vlans = 2,
 		.vlans = { { .tpid = ETH_P_8021AD, .tci = 3000 },
 			   { .tpid = ETH_P_8021Q, .tci = 7 } },
-		.l4_proto = IPPROTO_TCP, .payload_len = 4,
+		.l4_proto = IPPROTO_TCP,
+		.payload_len = 4,
 	};
 	struct bpf_object *obj;
 	__u32 depth;
@@ -487,18 +492,21 @@ TEST(parse_truncated_at_every_byte)
 	} cases[] = {
 		{ "IPv4 UDP", { .payload_len = 6 } },
 		{ "IPv4+options TCP+options",
-		  { .ip_opt_len = 8, .l4_proto = IPPROTO_TCP, .tcp_opt_len = 8,
-		    .payload_len = 3 } },
+		  { .ip_opt_len = 8, .l4_proto = IPPROTO_TCP, .tcp_opt_len = 8, .payload_len = 3 } },
 		{ "IPv4 ICMP", { .l4_proto = IPPROTO_ICMP, .payload_len = 4 } },
 		{ "IPv6 UDP", { .eth_proto = ETH_P_IPV6, .payload_len = 5 } },
 		{ "IPv6 TCP", { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_TCP } },
 		{ "IPv6 ICMPv6", { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_ICMPV6 } },
 		{ "802.1ad+802.1Q IPv4 UDP",
-		  { .n_vlans = 2, .vlans = { { .tpid = ETH_P_8021AD, .tci = 5 }, { .tci = 6 } },
+		  { .n_vlans = 2,
+		    .vlans = { { .tpid = ETH_P_8021AD, .tci = 5 }, { .tci = 6 } },
 		    .payload_len = 2 } },
 		{ "802.1Q IPv6 TCP",
-		  { .n_vlans = 1, .vlans = { { .tci = 4095 } }, .eth_proto = ETH_P_IPV6,
-		    .l4_proto = IPPROTO_TCP, .tcp_opt_len = 4 } },
+		  { .n_vlans = 1,
+		    .vlans = { { .tci = 4095 } },
+		    .eth_proto = ETH_P_IPV6,
+		    .l4_proto = IPPROTO_TCP,
+		    .tcp_opt_len = 4 } },
 	};
 	unsigned int i;
 	struct bpf_object *obj;
@@ -572,8 +580,8 @@ TEST(parse_ipv4_ihl_past_the_end)
 		ASSERT(len, "could not build the frame");
 		for (ihl = 5; ihl <= 15; ihl++) {
 			pkt[l3] = 0x40 | ihl;
-			snprintf(what, sizeof(what), "ihl %u, %u bytes after the IPv4 header",
-				 ihl, after);
+			snprintf(what, sizeof(what), "ihl %u, %u bytes after the IPv4 header", ihl,
+				 after);
 			if (ihl * 4 > 20 + after)
 				check_modified(obj, what, &spec, pkt, len, STEP_L3, -1, 0, l3,
 					       depth);
@@ -626,8 +634,8 @@ TEST(parse_tcp_doff_past_the_end)
 		ASSERT(len, "could not build the frame");
 		for (doff = 5; doff <= 15; doff++) {
 			pkt[l4 + 12] = doff << 4;
-			snprintf(what, sizeof(what), "doff %u, %u bytes after the TCP header",
-				 doff, after);
+			snprintf(what, sizeof(what), "doff %u, %u bytes after the TCP header", doff,
+				 after);
 			if (doff * 4 > 20 + after)
 				check_modified(obj, what, &spec, pkt, len, STEP_L4, -1, 0, l4,
 					       depth);

@@ -8,7 +8,7 @@
 
 #define REWRITE_OBJ "tests/prog/rewrite_progs.bpf.o"
 #define FRAME_MAX 512
-#define NO_RESULT (-12345)	/* in the result map before a run: the program must overwrite it */
+#define NO_RESULT (-12345) /* in the result map before a run: the program must overwrite it */
 
 static void set_config(struct bpf_object *obj, const struct rewrite_config *cfg)
 {
@@ -53,8 +53,8 @@ static void check_rewrite(struct bpf_object *obj, const char *prog, const struct
 }
 
 /* The frame must come out as it went in, with this action. */
-static void check_unchanged(struct bpf_object *obj, const char *prog, const void *pkt,
-			    __u32 len, __u32 action, struct rewrite_result *res)
+static void check_unchanged(struct bpf_object *obj, const char *prog, const void *pkt, __u32 len,
+			    __u32 action, struct rewrite_result *res)
 {
 	struct xdp_result xres;
 
@@ -67,7 +67,8 @@ static void check_unchanged(struct bpf_object *obj, const char *prog, const void
 TEST(swap_mac_swaps_addresses)
 {
 	struct bpf_object *obj = open_and_load(REWRITE_OBJ);
-	struct pkt_spec in = { .eth_src = "00:11:22:33:44:55", .eth_dst = "aa:bb:cc:dd:ee:ff",
+	struct pkt_spec in = { .eth_src = "00:11:22:33:44:55",
+			       .eth_dst = "aa:bb:cc:dd:ee:ff",
 			       .payload_len = 8 };
 	struct pkt_spec out = in;
 
@@ -121,8 +122,10 @@ TEST(swap_ipv6_swaps_addresses_checksums_stay_valid)
 {
 	static const __u8 protos[] = { IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMPV6 };
 	struct bpf_object *obj = open_and_load(REWRITE_OBJ);
-	struct pkt_spec in = { .eth_proto = ETH_P_IPV6, .ip_src = "2001:db8:1::a",
-			       .ip_dst = "fd00:1234:5678::ffff", .payload_len = 3 };
+	struct pkt_spec in = { .eth_proto = ETH_P_IPV6,
+			       .ip_src = "2001:db8:1::a",
+			       .ip_dst = "fd00:1234:5678::ffff",
+			       .payload_len = 3 };
 	struct pkt_spec out;
 	unsigned int i;
 
@@ -141,7 +144,8 @@ TEST(swap_ipv6_swaps_addresses_checksums_stay_valid)
 TEST(vlan_pop_removes_the_outer_tag)
 {
 	struct bpf_object *obj = open_and_load(REWRITE_OBJ);
-	struct pkt_spec in = { .n_vlans = 1, .vlans = { { .tci = 0xa000 | 100 } },
+	struct pkt_spec in = { .n_vlans = 1,
+			       .vlans = { { .tci = 0xa000 | 100 } },
 			       .payload_len = 10 };
 	struct pkt_spec out = in;
 	__u8 pkt[FRAME_MAX];
@@ -266,8 +270,11 @@ TEST(vlan_push_then_pop_round_trip)
 {
 	static const __u16 ids[] = { 0, 1, 100, 2048, 4095 };
 	struct bpf_object *obj = open_and_load(REWRITE_OBJ);
-	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_ICMPV6,
-				 .n_vlans = 1, .vlans = { { .tci = 33 } }, .payload_len = 16 };
+	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6,
+				 .l4_proto = IPPROTO_ICMPV6,
+				 .n_vlans = 1,
+				 .vlans = { { .tci = 33 } },
+				 .payload_len = 16 };
 	struct xdp_result pushed, popped;
 	struct rewrite_result res;
 	__u8 pkt[FRAME_MAX];
@@ -293,8 +300,10 @@ TEST(ip_decrease_ttl_updates_the_checksum)
 {
 	static const __u8 ttls[] = { 1, 2, 64, 128, 255 };
 	struct bpf_object *obj = open_and_load(REWRITE_OBJ);
-	struct pkt_spec in = { .ip_src = "198.51.100.7", .ip_dst = "203.0.113.200",
-			       .l4_proto = IPPROTO_ICMP, .payload_len = 12 };
+	struct pkt_spec in = { .ip_src = "198.51.100.7",
+			       .ip_dst = "203.0.113.200",
+			       .l4_proto = IPPROTO_ICMP,
+			       .payload_len = 12 };
 	__u8 pkt[FRAME_MAX], want[FRAME_MAX];
 	struct rewrite_result res;
 	struct xdp_result xres;
