@@ -904,12 +904,12 @@ cmd_status() {
 		[[ -n $name ]] || continue
 		[[ $NAME_GIVEN -eq 0 || $name == "$OPT_NAME" ]] || continue
 		if [[ $shown -eq 0 ]]; then
-			say "Labs (state in $STATE_DIR; * = current):"
+			say "Labs (state in $STATE_DIR):"
 		fi
 		shown=1
 		read_env "$name"
 		if [[ $name == "$current" ]]; then
-			say "* $name (number $ENV_ID)"
+			say "  $name (number $ENV_ID, current)"
 		else
 			say "  $name (number $ENV_ID)"
 		fi

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 2. and 3. Open the ELF object and load it: the kernel verifies every
-	 * program in it (all three of them, not only the one we attach).
+	 * program in it, not only the one we attach.
 	 */
 	obj = load_bpf_object(&cfg);
 	if (!obj)

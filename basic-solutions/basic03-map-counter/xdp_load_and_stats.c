@@ -59,8 +59,10 @@ static int catch_signals(void)
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
-		report_error("install", "the Ctrl-C handler", -errno);
-		return -errno;
+		int err = -errno;
+
+		report_error("install", "the Ctrl-C handler", err);
+		return err;
 	}
 	return 0;
 }

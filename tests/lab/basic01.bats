@@ -22,12 +22,11 @@ NS=basic01
 INSIDE=fc00:dead:cafe:b01::2
 PIN=/sys/fs/bpf/b01_xdp_pass
 
+load lab_helpers
+
 setup_file() {
-	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
-		echo "run these tests isolated: tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&3
-		return 1
-	fi
-	make -s -C "$LESSON_DIR" >/dev/null
+	require_isolation
+	build "$LESSON_DIR"
 	ip netns add "$NS"
 	ip link add "$DEV" type veth peer name veth0 netns "$NS"
 	ip addr add fc00:dead:cafe:b01::1/64 dev "$DEV" nodad
@@ -53,9 +52,8 @@ setup() {
 
 # Leave the interface bare for the next test, whatever this one did.
 teardown() {
-	ip link set dev "$DEV" xdp off 2>/dev/null || true
-	ip link set dev "$DEV" xdpgeneric off 2>/dev/null || true
-	ip link set dev lo xdpgeneric off 2>/dev/null || true
+	detach_xdp "$DEV"
+	detach_xdp lo
 	rm -f "$PIN"
 }
 
@@ -65,67 +63,21 @@ loader() {
 	./xdp_loader "$@"
 }
 
-# The id of the XDP program attached to a device, as ip sees it ("" if none).
-attached_id() {
-	ip link show dev "$1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
-}
-
 # "xdp" (native) or "xdpgeneric", the mode word ip prints after the MTU.
 attached_mode() {
 	ip link show dev "$1" | grep -o -w -E 'xdp|xdpgeneric|xdpdrv|xdpoffload' | head -n1
 }
 
-assert_nothing_attached() {
-	local dev=${1:-$DEV} id
-	id=$(attached_id "$dev")
-	if [[ -n "$id" ]]; then
-		echo "expected no XDP program on $dev, found id $id"
-		return 1
-	fi
+# Assert that ip link shows the program on $DEV attached in MODE ("xdp" for
+# native, "xdpgeneric").
+assert_attached_mode() { # MODE
+	[[ "$(attached_mode "$DEV")" == "$1" ]] || { ip link show dev "$DEV"; return 1; }
 }
 
-# The output of the last `run` holds exactly one line starting with "error:",
-# and that line contains $1.
-assert_one_error() {
-	local errors
-	errors=$(grep -c '^error:' <<<"$output" || true)
-	if [[ "$errors" -ne 1 ]]; then
-		echo "expected exactly one 'error:' line, saw $errors in:"
-		echo "$output"
-		return 1
-	fi
-	if ! grep '^error:' <<<"$output" | grep -q -F -- "$1"; then
-		echo "expected the error line to mention '$1', saw:"
-		echo "$output"
-		return 1
-	fi
-}
-
-assert_failed() {
-	if [[ "$status" -eq 0 ]]; then
-		echo "expected a non-zero exit, saw 0 with output:"
-		echo "$output"
-		return 1
-	fi
-}
-
-assert_output_has() {
-	if ! grep -q -F -- "$1" <<<"$output"; then
-		echo "expected the output to contain '$1', saw:"
-		echo "$output"
-		return 1
-	fi
-}
-
-# The kernel frees a program once nothing holds it, after an RCU grace period:
-# give it up to two seconds.
-wait_prog_freed() {
-	local tries=10
-	while ((tries-- > 0)); do
-		bpftool prog show id "$1" >/dev/null 2>&1 || return 0
-		sleep 0.2
-	done
-	return 1
+# Whether program ID is gone. The kernel frees a program once nothing holds it,
+# after an RCU grace period: wait for that with wait_until 20 (two seconds).
+prog_freed() { # ID
+	! bpftool prog show id "$1" >/dev/null 2>&1
 }
 
 ping_inside() {
@@ -136,12 +88,12 @@ ping_inside() {
 
 @test "basic01: the loader attaches xdp_pass in native mode by default (ip link, bpftool)" {
 	run loader --dev "$DEV"
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	assert_output_has "Attached XDP program 'xdp_pass' to $DEV"
 	local id
 	id=$(attached_id "$DEV")
 	[[ -n "$id" ]] || { echo "ip link shows no XDP program on $DEV"; return 1; }
-	[[ "$(attached_mode "$DEV")" == xdp ]] || { ip link show dev "$DEV"; return 1; }
+	assert_attached_mode xdp
 	bpftool net show dev "$DEV" | grep -q -E "^$DEV\([0-9]+\) driver id $id\$" ||
 		{ bpftool net show dev "$DEV"; return 1; }
 	bpftool prog show id "$id" | grep -q -E "^$id: xdp +name xdp_pass " ||
@@ -150,27 +102,27 @@ ping_inside() {
 
 @test "basic01: --native-mode attaches in native mode" {
 	run loader --dev "$DEV" --native-mode
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
-	[[ "$(attached_mode "$DEV")" == xdp ]] || { ip link show dev "$DEV"; return 1; }
+	assert_ok
+	assert_attached_mode xdp
 }
 
 @test "basic01: --skb-mode attaches in generic mode (xdpgeneric in ip link)" {
 	run loader --dev "$DEV" --skb-mode
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
-	[[ "$(attached_mode "$DEV")" == xdpgeneric ]] || { ip link show dev "$DEV"; return 1; }
+	assert_ok
+	assert_attached_mode xdpgeneric
 	bpftool net show dev "$DEV" | grep -q -E "^$DEV\([0-9]+\) generic id [0-9]+\$" ||
 		{ bpftool net show dev "$DEV"; return 1; }
 }
 
 @test "basic01: ping goes through with xdp_pass attached, in both modes" {
 	run loader --dev "$DEV" --native-mode
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	run ping_inside
 	[[ "$status" -eq 0 ]] || { echo "native: $output"; return 1; }
 	assert_output_has " 0% packet loss"
 	run loader --dev "$DEV" --skb-mode --force
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
-	[[ "$(attached_mode "$DEV")" == xdpgeneric ]] || { ip link show dev "$DEV"; return 1; }
+	assert_ok
+	assert_attached_mode xdpgeneric
 	run ping_inside
 	[[ "$status" -eq 0 ]] || { echo "generic: $output"; return 1; }
 	assert_output_has " 0% packet loss"
@@ -192,18 +144,19 @@ ping_inside() {
 	local old new
 	old=$(attached_id "$DEV")
 	run loader --dev "$DEV" --force
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	new=$(attached_id "$DEV")
 	[[ -n "$new" && "$new" != "$old" ]] || { echo "id before $old, after '$new'"; return 1; }
 	# The replaced program had no other user: the kernel freed it.
-	wait_prog_freed "$old" || { echo "program $old is still loaded after being replaced"; return 1; }
+	wait_until 20 prog_freed "$old" ||
+		{ echo "program $old is still loaded after being replaced"; return 1; }
 }
 
 @test "basic01: --force replaces across modes (native, then --skb-mode)" {
 	loader --dev "$DEV" --native-mode >/dev/null
 	run loader --dev "$DEV" --skb-mode --force
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
-	[[ "$(attached_mode "$DEV")" == xdpgeneric ]] || { ip link show dev "$DEV"; return 1; }
+	assert_ok
+	assert_attached_mode xdpgeneric
 }
 
 @test "basic01: --unload removes the program, in native and in generic mode" {
@@ -219,26 +172,26 @@ ping_inside() {
 
 @test "basic01: the object loads with ip link set dev X xdp obj F sec xdp" {
 	run ip link set dev "$DEV" xdp obj xdp_pass.bpf.o sec xdp
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	ip link show dev "$DEV" | grep -q 'prog/xdp id [0-9]* name xdp_pass ' ||
 		{ ip link show dev "$DEV"; return 1; }
 	run ping_inside
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	ip link set dev "$DEV" xdp off
 	assert_nothing_attached
 }
 
 @test "basic01: the object loads with bpftool prog load + net attach, and detaches" {
 	run bpftool prog load xdp_pass.bpf.o "$PIN"
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	run bpftool net attach xdp pinned "$PIN" dev "$DEV"
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	local id
 	id=$(bpftool prog show pinned "$PIN" | sed -n 's/^\([0-9]*\): xdp .*/\1/p')
 	[[ -n "$id" && "$(attached_id "$DEV")" == "$id" ]] ||
 		{ echo "pinned id '$id', attached '$(attached_id "$DEV")'"; return 1; }
 	run ping_inside
-	[[ "$status" -eq 0 ]] || { echo "$output"; return 1; }
+	assert_ok
 	bpftool net detach xdp dev "$DEV"
 	assert_nothing_attached
 	rm "$PIN"
@@ -248,7 +201,7 @@ ping_inside() {
 
 @test "basic01: bad input: no --dev" {
 	run loader
-	[[ "$status" -eq 2 ]] || { echo "exit $status: $output"; return 1; }
+	assert_status 2
 	assert_one_error "no interface given"
 	assert_nothing_attached
 }
@@ -320,7 +273,7 @@ ping_inside() {
 	cp xdp_loader xdp_pass.bpf.o "$dir"
 	chmod 755 "$dir"
 	cd "$dir" || return 1
-	run setpriv --reuid=65534 --regid=65534 --clear-groups ./xdp_loader --dev "$DEV"
+	run as_nobody ./xdp_loader --dev "$DEV"
 	cd - >/dev/null && rm -rf "$dir"
 	assert_failed
 	assert_one_error "Operation not permitted"

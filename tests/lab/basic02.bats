@@ -22,27 +22,23 @@
 
 bats_require_minimum_version 1.5.0
 
-TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+load lab_helpers
+
 LESSON_DIR=$TOP_DIR/basic02-prog-by-name
 SOLUTION_DIR=$TOP_DIR/basic-solutions/basic02-prog-by-name
-TESTENV=$TOP_DIR/testenv/testenv.sh
 LAB=b02
 ALIAS_LAB=b02alias
 TRACE_DIR=/sys/kernel/tracing/instances/basic02_lab_test
 
 setup_file() {
-	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
-		echo "run these tests isolated: tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&3
-		return 1
-	fi
-	make -s -C "$LESSON_DIR" >/dev/null
-	make -s -C "$SOLUTION_DIR" >/dev/null
-	"$TESTENV" setup --name "$LAB" >/dev/null
+	require_isolation
+	build "$LESSON_DIR" "$SOLUTION_DIR"
+	setup_lab "$LAB"
 }
 
 teardown_file() {
-	"$TESTENV" teardown --name "$LAB" >/dev/null 2>&1 || true
-	"$TESTENV" teardown --name "$ALIAS_LAB" >/dev/null 2>&1 || true
+	remove_lab "$LAB"
+	remove_lab "$ALIAS_LAB"
 }
 
 setup() {
@@ -51,8 +47,7 @@ setup() {
 
 # Leave the lab bare, and no tracing instance, for the next test.
 teardown() {
-	ip link set dev "$LAB" xdp off 2>/dev/null || true
-	ip link set dev "$LAB" xdpgeneric off 2>/dev/null || true
+	detach_xdp "$LAB"
 	if [[ -d $TRACE_DIR ]]; then
 		echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable" || true
 		rmdir "$TRACE_DIR" || true
@@ -61,17 +56,9 @@ teardown() {
 
 # ---- helpers ----------------------------------------------------------------
 
-t() {
-	"$TESTENV" "$@"
-}
-
 # "name" of the XDP program on the lab's interface, "" when none.
 attached_name() {
 	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id [0-9]* name \([^ ]*\).*/\1/p'
-}
-
-attached_id() {
-	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
 }
 
 # "SENT RECEIVED" for COUNT echo requests from outside to the inside address,
@@ -109,13 +96,6 @@ assert_attached() { # NAME ("" = nothing)
 	}
 }
 
-# The lab's inside address, fc00:dead:cafe:N::2, from the outside one.
-inside_addr() {
-	local outside
-	outside=$(ip -6 -br addr show dev "$LAB" scope global | awk '{print $3}')
-	echo "${outside%::1/64}::2"
-}
-
 # The count perf stat -x, printed for xdp:xdp_exception ("" if none).
 count_of() { # PERF-OUTPUT
 	sed -n 's/^\([0-9]*\),[^,]*,xdp:xdp_exception.*/\1/p' <<<"$1"
@@ -130,18 +110,15 @@ count_of() { # PERF-OUTPUT
 
 @test "basic02: xdp_pass_func attached by name lets the ping replies through" {
 	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func
-	[[ $status -eq 0 ]] || { echo "loader failed: $output" >&2; return 1; }
-	[[ $output == *"Attached XDP program 'xdp_pass_func' (id "* ]] || {
-		echo "unexpected report: $output" >&2
-		return 1
-	}
+	assert_ok
+	assert_output_has "Attached XDP program 'xdp_pass_func' (id "
 	assert_attached xdp_pass_func
 	assert_replies 3
 }
 
 @test "basic02: xdp_drop_func attached by name drops the replies: 100% loss" {
 	run ./xdp_loader --dev "$LAB" --progname xdp_drop_func
-	[[ $status -eq 0 ]] || { echo "loader failed: $output" >&2; return 1; }
+	assert_ok
 	assert_attached xdp_drop_func
 	assert_no_replies
 }
@@ -150,7 +127,7 @@ count_of() { # PERF-OUTPUT
 	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
 	assert_no_replies
 	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func --force
-	[[ $status -eq 0 ]] || { echo "loader failed: $output" >&2; return 1; }
+	assert_ok
 	assert_attached xdp_pass_func
 	assert_replies 3
 }
@@ -158,11 +135,9 @@ count_of() { # PERF-OUTPUT
 @test "basic02: without --force a second program is refused and the first stays" {
 	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
 	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func
-	[[ $status -ne 0 ]] || { echo "the loader replaced it without --force" >&2; return 1; }
-	[[ $output == *"Device or resource busy"* && $output == *"--force"* ]] || {
-		echo "expected the busy error with its --force hint, saw: $output" >&2
-		return 1
-	}
+	assert_failed
+	assert_output_has "Device or resource busy"
+	assert_output_has "--force"
 	assert_attached xdp_drop_func
 }
 
@@ -170,7 +145,7 @@ count_of() { # PERF-OUTPUT
 	local id sent events ifindex
 	./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
 	assert_attached xdp_abort_func
-	id=$(attached_id)
+	id=$(attached_id "$LAB")
 	# The README's first way: a tracing instance of our own.
 	mkdir "$TRACE_DIR"
 	echo "prog_id == $id" >"$TRACE_DIR/events/xdp/xdp_exception/filter"
@@ -191,18 +166,18 @@ count_of() { # PERF-OUTPUT
 	local out id
 	command -v perf >/dev/null || skip "perf is not installed (Debian: linux-perf)"
 	./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
-	id=$(attached_id)
+	id=$(attached_id "$LAB")
 	# The README's second way; exactly 4 requests (no deadline), so 4 aborted replies.
 	out=$(timeout 20 perf stat -x, -e xdp:xdp_exception --filter "prog_id == $id" -a -- \
-		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_addr)" 2>&1 || true)
+		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_address "$LAB")" 2>&1 || true)
 	[[ $(count_of "$out") == 4 ]] || {
 		echo "expected 4 xdp:xdp_exception events, perf said: $out" >&2
 		return 1
 	}
 	./xdp_loader --dev "$LAB" --progname xdp_drop_func --force --quiet
-	id=$(attached_id)
+	id=$(attached_id "$LAB")
 	out=$(timeout 20 perf stat -x, -e xdp:xdp_exception --filter "prog_id == $id" -a -- \
-		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_addr)" 2>&1 || true)
+		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_address "$LAB")" 2>&1 || true)
 	[[ $(count_of "$out") == 0 ]] || {
 		echo "expected no xdp:xdp_exception event for XDP_DROP, perf said: $out" >&2
 		return 1
@@ -213,7 +188,7 @@ count_of() { # PERF-OUTPUT
 
 @test "basic02: a wrong --progname lists the programs and attaches nothing" {
 	run --separate-stderr ./xdp_loader --dev "$LAB" --progname xdp_nope
-	[[ $status -ne 0 ]] || { echo "the loader exited 0 on a wrong name" >&2; return 1; }
+	assert_failed
 	[[ ${stderr_lines[0]} == "error: no XDP program named 'xdp_nope' in xdp_prog.bpf.o" ]] || {
 		echo "unexpected error line: ${stderr_lines[0]}" >&2
 		return 1
@@ -229,7 +204,7 @@ count_of() { # PERF-OUTPUT
 @test "basic02: a wrong --progname leaves an attached program as it was" {
 	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
 	run ./xdp_loader --dev "$LAB" --progname xdp_nope --force
-	[[ $status -ne 0 ]] || { echo "the loader exited 0 on a wrong name" >&2; return 1; }
+	assert_failed
 	assert_attached xdp_drop_func
 }
 
@@ -271,15 +246,12 @@ count_of() { # PERF-OUTPUT
 @test "basic02 starter: attaches the first program whatever --progname says, and says which" {
 	cd "$LESSON_DIR"
 	run t load --name "$LAB" -- --progname xdp_drop_func
-	[[ $status -eq 0 ]] || { echo "t load failed: $output" >&2; return 1; }
-	[[ $output == *"Attached XDP program 'xdp_pass_func'"* ]] || {
-		echo "expected the report to name xdp_pass_func, saw: $output" >&2
-		return 1
-	}
+	assert_ok
+	assert_output_has "Attached XDP program 'xdp_pass_func'"
 	assert_attached xdp_pass_func
 	assert_replies 3
 	run t unload --name "$LAB"
-	[[ $status -eq 0 ]] || { echo "t unload failed: $output" >&2; return 1; }
+	assert_ok
 	assert_attached ""
 }
 
@@ -299,13 +271,10 @@ count_of() { # PERF-OUTPUT
 		t teardown'
 	cd "$LESSON_DIR"
 	run bash -c "$script"
-	[[ $status -eq 0 ]] || { echo "exit $status: $output" >&2; return 1; }
+	assert_ok
 	# setup, then ping: both replies came back.
-	[[ $output == *"Set up lab $ALIAS_LAB"* ]] || { echo "no setup: $output" >&2; return 1; }
-	[[ $output == *"2 packets transmitted, 2 received"* ]] || {
-		echo "ping did not get its replies: $output" >&2
-		return 1
-	}
+	assert_output_has "Set up lab $ALIAS_LAB"
+	assert_output_has "2 packets transmitted, 2 received"
 	# status names the attached program on the outer end.
 	[[ $output =~ xdp:\ xdp_pass_func\ \(id\ [0-9]+,\ native\) ]] || {
 		echo "status does not show xdp_pass_func attached: $output" >&2
@@ -316,7 +285,7 @@ count_of() { # PERF-OUTPUT
 		echo "enter did not run inside the lab: $output" >&2
 		return 1
 	}
-	[[ $output == *"Removed lab $ALIAS_LAB"* ]] || { echo "no teardown: $output" >&2; return 1; }
+	assert_output_has "Removed lab $ALIAS_LAB"
 	! ip link show dev "$ALIAS_LAB" 2>/dev/null || { echo "veth left behind" >&2; return 1; }
 	[[ ! -e /run/netns/$ALIAS_LAB ]] || { echo "netns left behind" >&2; return 1; }
 }

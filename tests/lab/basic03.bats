@@ -19,84 +19,61 @@
 #
 # Run it inside the test isolation: tests/lib/isolate.sh bats --tap tests/lab/basic03.bats
 
-LESSON_DIR="$BATS_TEST_DIRNAME/../../basic03-map-counter"
-SOLUTION_DIR="$BATS_TEST_DIRNAME/../../basic-solutions/basic03-map-counter"
-TESTENV="$BATS_TEST_DIRNAME/../../testenv/testenv.sh"
+load lab_helpers
+
+LESSON_DIR=$TOP_DIR/basic03-map-counter
+SOLUTION_DIR=$TOP_DIR/basic-solutions/basic03-map-counter
 LAB=b03lab
+# shellcheck disable=SC2034 # read by lab_helpers: where XDP attaches, the lab's outer end
+DEV=$LAB
 PING_SIZE=100
 FRAME_LEN=$((14 + 40 + 8 + PING_SIZE))	# Ethernet + IPv6 + ICMPv6 + payload
 
 setup_file() {
-	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
-		echo "run these tests isolated: tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&3
-		return 1
-	fi
-	make -s -C "$LESSON_DIR" >/dev/null
-	make -s -C "$SOLUTION_DIR" >/dev/null
-	"$TESTENV" setup --name "$LAB" >/dev/null
+	require_isolation
+	build "$LESSON_DIR" "$SOLUTION_DIR"
+	setup_lab "$LAB"
 }
 
 teardown_file() {
-	"$TESTENV" teardown --name "$LAB" >/dev/null 2>&1 || true
+	remove_lab "$LAB"
 }
 
 setup() {
 	cd "$LESSON_DIR" || return 1
 	OUT="$BATS_TEST_TMPDIR/loader.out"
-	LOADER_PID=""
 }
 
 # Leave the lab bare for the next test, whatever this one did.
 teardown() {
-	if [[ -n "$LOADER_PID" ]]; then
-		kill -KILL "$LOADER_PID" 2>/dev/null || true
-		wait "$LOADER_PID" 2>/dev/null || true
-	fi
-	ip link set dev "$LAB" xdp off 2>/dev/null || true
-	ip link set dev "$LAB" xdpgeneric off 2>/dev/null || true
+	stop_bg KILL
+	detach_xdp "$LAB"
 }
 
 # ---- helpers ----------------------------------------------------------------
 
-# The id of the XDP program attached to the lab, as ip sees it ("" if none).
-attached_id() {
-	ip link show dev "$LAB" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+# Whether the loader has attached a program, or has ended.
+attached_or_ended() {
+	[[ -n "$(attached_id)" ]] || ! kill -0 "$BG_PID" 2>/dev/null
 }
 
-inside_address() {
-	ip -n "$LAB" -6 -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }'
-}
-
-# Start a loader in the background, one report a second, at most 30 s; wait
-# until its program is attached.
+# Start a loader in the background, one report a second, at most 30 s (then
+# SIGINT); its output in $OUT. Wait until its program is attached.
 start_loader() { # LOADER [ARGS...]
-	local loader=$1 tries=50
+	local loader=$1
 	shift
-	timeout -s INT 30 "$loader" --dev "$LAB" --interval 1 "$@" >"$OUT" 2>&1 &
-	LOADER_PID=$!
-	while ((tries-- > 0)); do
-		[[ -n "$(attached_id)" ]] && return 0
-		kill -0 "$LOADER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	start_bg "$OUT" 30 "$loader" --dev "$LAB" --interval 1 "$@"
+	wait_until 50 attached_or_ended || true
+	[[ -n "$(attached_id)" ]] && return 0
 	echo "the loader attached nothing; its output:"
 	cat "$OUT"
 	return 1
 }
 
-# Send SIGNAL to the loader (through timeout, which passes it on); it must exit 0.
-stop_loader() { # [SIGNAL]
-	local rc=0
-	kill -"${1:-INT}" "$LOADER_PID"
-	wait "$LOADER_PID" || rc=$?
-	LOADER_PID=""
-	[[ $rc -eq 0 ]] || { echo "the loader exited $rc after SIG${1:-INT}:"; cat "$OUT"; return 1; }
-}
-
 # Ping the inside COUNT times from CPU CPU; the replies cross the XDP program.
 ping_inside() { # COUNT [CPU]
 	timeout 10 taskset -c "${2:-0}" ping -6 -q -c "$1" -i 0.1 -W 1 -s "$PING_SIZE" \
-		"$(inside_address)" >/dev/null 2>&1 || true
+		"$(inside_address "$LAB")" >/dev/null 2>&1 || true
 }
 
 # The CPUs this process may run on, one a line ("0-2,4" becomes 0 1 2 4).
@@ -134,52 +111,13 @@ printed_sum() { # ACTION WORD
 		END { print sum + 0 }' "$OUT"
 }
 
-assert_ok() {
-	if [[ "$status" -ne 0 ]]; then
-		echo "expected exit 0, saw $status with output:"
-		echo "$output"
-		return 1
-	fi
-}
-
-assert_failed() {
-	if [[ "$status" -eq 0 ]]; then
-		echo "expected a non-zero exit, saw 0 with output:"
-		echo "$output"
-		return 1
-	fi
-}
-
-# The output of the last `run` holds exactly one line starting with "error:",
-# and that line contains $1.
-assert_one_error() {
-	local errors
-	errors=$(grep -c '^error:' <<<"$output" || true)
-	if [[ "$errors" -ne 1 ]]; then
-		echo "expected exactly one 'error:' line, saw $errors in:"
-		echo "$output"
-		return 1
-	fi
-	if ! grep '^error:' <<<"$output" | grep -q -F -- "$1"; then
-		echo "expected the error line to mention '$1', saw:"
-		echo "$output"
-		return 1
-	fi
-}
-
-assert_nothing_attached() {
-	local id
-	id=$(attached_id)
-	[[ -z "$id" ]] || { echo "expected no XDP program on $LAB, found id $id"; return 1; }
-}
-
 # ---- the starter: packets of XDP_PASS, in an array --------------------------
 
 @test "basic03: the loader attaches xdp_pass_func and says which map it reads" {
 	start_loader ./xdp_load_and_stats
 	local map_id
 	map_id=$(stats_map_id) || { echo "the attached program uses no xdp_stats_map"; return 1; }
-	stop_loader
+	assert_stops_cleanly
 	grep -q -E "^Reading map xdp_stats_map \(id $map_id, array, 5 entries of 8 bytes\)\$" "$OUT" ||
 		{ echo "no 'Reading map' line for map $map_id:"; cat "$OUT"; return 1; }
 	grep -q -E "^Attached xdp_pass_func \(id [0-9]+\) to $LAB " "$OUT" || { cat "$OUT"; return 1; }
@@ -195,7 +133,7 @@ assert_nothing_attached() {
 	sleep 0.3
 	after=$(map_field "$map_id" 2 rx_packets)
 	sleep 1.5
-	stop_loader
+	assert_stops_cleanly
 	# The lab is quiet: the six echo replies are all that arrives.
 	[[ $((after - before)) -eq 6 ]] ||
 		{ echo "the map counted $((after - before)) XDP_PASS frames for 6 pings"; return 1; }
@@ -212,14 +150,14 @@ assert_nothing_attached() {
 
 @test "basic03: Ctrl-C (SIGINT) ends the loader with exit 0 and detaches its program" {
 	start_loader ./xdp_load_and_stats
-	stop_loader INT
+	assert_stops_cleanly INT
 	grep -q "^Detached xdp_pass_func from $LAB\$" "$OUT" || { cat "$OUT"; return 1; }
 	assert_nothing_attached
 }
 
 @test "basic03: SIGTERM ends the loader the same way" {
 	start_loader ./xdp_load_and_stats
-	stop_loader TERM
+	assert_stops_cleanly TERM
 	assert_nothing_attached
 }
 
@@ -230,7 +168,7 @@ assert_nothing_attached() {
 	ip -force link set dev "$LAB" xdp obj xdp_prog.bpf.o sec xdp
 	theirs=$(attached_id)
 	[[ -n "$theirs" && "$theirs" != "$mine" ]] || { echo "ip did not replace $mine"; return 1; }
-	stop_loader INT
+	assert_stops_cleanly INT
 	grep -q "note: $LAB has another XDP program now: left it attached" "$OUT" ||
 		{ cat "$OUT"; return 1; }
 	[[ "$(attached_id)" == "$theirs" ]] || { echo "program $theirs -> '$(attached_id)'"; return 1; }
@@ -240,9 +178,9 @@ assert_nothing_attached() {
 	start_loader ./xdp_load_and_stats
 	local id
 	id=$(attached_id)
-	kill -KILL "$(pgrep -P "$LOADER_PID")"
-	wait "$LOADER_PID" || true
-	LOADER_PID=""
+	kill -KILL "$(pgrep -P "$BG_PID")"
+	wait "$BG_PID" || true
+	BG_PID=""
 	# Nobody holds the object any more, but the interface holds the program.
 	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
 	run ./xdp_load_and_stats --dev "$LAB" --unload
@@ -255,18 +193,16 @@ assert_nothing_attached() {
 	local map_id
 	map_id=$(stats_map_id)
 	run bpftool prog dump xlated id "$(attached_id)"
-	stop_loader
-	grep -q "map\[id:$map_id\]" <<<"$output" ||
-		{ echo "no map[id:$map_id] in:"; echo "$output"; return 1; }
-	grep -q "lock \*(u64 \*)" <<<"$output" ||
-		{ echo "no atomic add in:"; echo "$output"; return 1; }
+	assert_stops_cleanly
+	assert_output_has "map[id:$map_id]"
+	assert_output_has "lock *(u64 *)"	# the atomic add
 }
 
 @test "basic03: testenv's 't load' runs xdp_load_and_stats on the lab" {
 	run timeout --preserve-status -s INT 2.5 "$TESTENV" load --name "$LAB" -- --interval 1
 	assert_ok
-	grep -q "^Attached xdp_pass_func " <<<"$output" || { echo "$output"; return 1; }
-	grep -q "^XDP_PASS .* pkts " <<<"$output" || { echo "$output"; return 1; }
+	assert_output_matches "^Attached xdp_pass_func "
+	assert_output_matches "^XDP_PASS .* pkts "
 	assert_nothing_attached
 }
 
@@ -276,7 +212,7 @@ assert_nothing_attached() {
 		run ip link set dev "$LAB" xdp obj "$obj" sec xdp
 		assert_ok
 		[[ -n "$(stats_map_id)" ]] || { echo "$obj: no xdp_stats_map in use"; return 1; }
-		run ping -6 -q -c 2 -i 0.1 -W 1 "$(inside_address)"
+		run ping -6 -q -c 2 -i 0.1 -W 1 "$(inside_address "$LAB")"
 		assert_ok
 		ip link set dev "$LAB" xdp off
 	done
@@ -303,7 +239,7 @@ assert_nothing_attached() {
 	p1=$(map_field "$map_id" 2 rx_packets)
 	b1=$(map_field "$map_id" 2 rx_bytes)
 	sleep 1.5
-	stop_loader
+	assert_stops_cleanly
 	[[ $((p1 - p0)) -eq $sent && $((b1 - b0)) -eq $((sent * FRAME_LEN)) ]] ||
 		{ echo "map: $((p1 - p0)) pkts $((b1 - b0)) bytes, want $sent and $((sent * FRAME_LEN))"
 		  return 1; }
@@ -322,14 +258,14 @@ assert_nothing_attached() {
 	local map_id
 	map_id=$(stats_map_id)
 	sleep 1.2
-	run ping -6 -q -c 4 -i 0.1 -W 1 -s "$PING_SIZE" "$(inside_address)"
+	run ping -6 -q -c 4 -i 0.1 -W 1 -s "$PING_SIZE" "$(inside_address "$LAB")"
 	assert_failed
-	grep -q "4 packets transmitted, 0 received" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_has "4 packets transmitted, 0 received"
 	sleep 1.5
 	local dropped passed
 	dropped=$(map_field "$map_id" 1 rx_packets)
 	passed=$(map_field "$map_id" 2 rx_packets)
-	stop_loader
+	assert_stops_cleanly
 	[[ $dropped -eq 4 && $passed -eq 0 ]] ||
 		{ echo "XDP_DROP $dropped, XDP_PASS $passed, want 4 and 0"; return 1; }
 	[[ "$(printed_sum XDP_DROP pkts)" -eq 4 ]] || { cat "$OUT"; return 1; }
@@ -351,19 +287,19 @@ assert_nothing_attached() {
 	run "$SOLUTION_DIR/xdp_load_and_stats" --dev "$LAB" --filename xdp_prog.bpf.o
 	assert_failed
 	assert_one_error "map xdp_stats_map holds values of 8 bytes, this loader reads 16"
-	grep -q "^hint: run make" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_matches "^hint: run make"
 	assert_nothing_attached
 }
 
 @test "basic03: bad input: no --dev, unknown interface, bad --interval" {
 	run ./xdp_load_and_stats
-	[[ "$status" -eq 2 ]] || { echo "exit $status: $output"; return 1; }
+	assert_status 2
 	assert_one_error "no interface given"
 	run ./xdp_load_and_stats --dev no-such-dev0
 	assert_failed
 	assert_one_error "unknown interface 'no-such-dev0'"
 	run ./xdp_load_and_stats --dev "$LAB" --interval 0
-	[[ "$status" -eq 2 ]] || { echo "exit $status: $output"; return 1; }
+	assert_status 2
 	assert_one_error "--interval takes whole seconds"
 	assert_nothing_attached
 }
@@ -375,7 +311,7 @@ assert_nothing_attached() {
 	run ./xdp_load_and_stats --dev "$LAB" --progname xdp_nope
 	assert_failed
 	assert_one_error "no XDP program named 'xdp_nope'"
-	grep -q "xdp_pass_func xdp_drop_func" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_has "xdp_pass_func xdp_drop_func"
 	assert_nothing_attached
 }
 
@@ -387,7 +323,7 @@ assert_nothing_attached() {
 	assert_failed
 	assert_one_error "attach XDP to $LAB"
 	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
-	stop_loader
+	assert_stops_cleanly
 	assert_nothing_attached
 }
 

@@ -17,61 +17,50 @@
 #
 # Run it inside the test isolation: tests/lib/isolate.sh bats --tap tests/lab/basic04.bats
 
-LESSON_DIR="$BATS_TEST_DIRNAME/../../basic04-pinning-maps"
-TESTENV="$BATS_TEST_DIRNAME/../../testenv/testenv.sh"
+load lab_helpers
+
+LESSON_DIR=$TOP_DIR/basic04-pinning-maps
 LAB=b04lab
+# shellcheck disable=SC2034 # read by lab_helpers: where XDP attaches, the lab's outer end
+DEV=$LAB
 PIN_DIR=/sys/fs/bpf/$LAB
 MAP_PIN=$PIN_DIR/xdp_stats_map
 LINK_PIN=$PIN_DIR/xdp_link
 
 setup_file() {
-	if [[ "${XDP_TUTORIAL_ISOLATED:-}" != 1 ]]; then
-		echo "run these tests isolated:" \
-			"tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&3
-		return 1
-	fi
-	make -s -C "$LESSON_DIR" >/dev/null
-	"$TESTENV" setup --name "$LAB" >/dev/null
+	require_isolation
+	build "$LESSON_DIR"
+	setup_lab "$LAB"
 }
 
 teardown_file() {
-	"$TESTENV" teardown --name "$LAB" >/dev/null 2>&1 || true
+	remove_lab "$LAB"
 }
 
 setup() {
 	cd "$LESSON_DIR" || return 1
 	STATS_OUT="$BATS_TEST_TMPDIR/stats.out"
-	STATS_PID=""
 }
 
 # Leave the lab bare for the next test, whatever this one did: no stats
 # reader, no pins (removing the link pin detaches a link), no program.
 teardown() {
-	if [[ -n "$STATS_PID" ]]; then
-		kill "$STATS_PID" 2>/dev/null || true
-		wait "$STATS_PID" 2>/dev/null || true
-	fi
+	stop_bg
 	rm -rf "$PIN_DIR"
-	ip link set dev "$LAB" xdp off 2>/dev/null || true
-	ip link set dev "$LAB" xdpgeneric off 2>/dev/null || true
+	detach_xdp "$LAB"
 	wait_detached || true
 }
 
 # ---- helpers ----------------------------------------------------------------
 
-# The id of the XDP program attached to the lab, as ip sees it ("" if none).
-attached_id() {
-	ip link show dev "$LAB" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+# Whether ip link shows no XDP program on the lab.
+nothing_attached() {
+	[[ -z "$(attached_id)" ]]
 }
 
 # A released bpf_link detaches its program a moment later: wait up to 2 s.
 wait_detached() {
-	local tries=20
-	while ((tries-- > 0)); do
-		[[ -z "$(attached_id)" ]] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 20 nothing_attached
 }
 
 # The id of the map pinned at $1 (bpftool's "ID: TYPE  name NAME ...").
@@ -90,18 +79,12 @@ ping_inside() { # COUNT
 	"$TESTENV" ping --name "$LAB" -- -q -c "$1" -i 0.2 -W 1 -w 5
 }
 
-# Start xdp_stats in the background, one report a second, at most $1 seconds.
+# Start xdp_stats in the background, one report a second, at most $1 seconds;
+# its output in $STATS_OUT. stop_bg stops it.
 start_stats() { # SECONDS [ARGS...]
 	local secs=$1
 	shift
-	timeout "$secs" ./xdp_stats --dev "$LAB" --interval 1 "$@" >"$STATS_OUT" 2>&1 &
-	STATS_PID=$!
-}
-
-stop_stats() {
-	kill "$STATS_PID" 2>/dev/null || true
-	wait "$STATS_PID" 2>/dev/null || true
-	STATS_PID=""
+	start_bg "$STATS_OUT" "$secs" ./xdp_stats --dev "$LAB" --interval 1 "$@"
 }
 
 # The last "total N pkts" that xdp_stats printed for XDP_PASS (0 if none).
@@ -110,43 +93,9 @@ stats_pass_total() {
 	     END { print t + 0 }' "$STATS_OUT"
 }
 
-# The output of the last `run` holds exactly one line starting with "error:",
-# and that line contains $1.
-assert_one_error() {
-	local errors
-	errors=$(grep -c '^error:' <<<"$output" || true)
-	if [[ "$errors" -ne 1 ]]; then
-		echo "expected exactly one 'error:' line, saw $errors in:"
-		echo "$output"
-		return 1
-	fi
-	if ! grep '^error:' <<<"$output" | grep -q -F -- "$1"; then
-		echo "expected the error line to mention '$1', saw:"
-		echo "$output"
-		return 1
-	fi
-}
-
-assert_failed() {
-	if [[ "$status" -eq 0 ]]; then
-		echo "expected a non-zero exit, saw 0 with output:"
-		echo "$output"
-		return 1
-	fi
-}
-
-assert_ok() {
-	if [[ "$status" -ne 0 ]]; then
-		echo "expected exit 0, saw $status with output:"
-		echo "$output"
-		return 1
-	fi
-}
-
+# Assert that no XDP program is attached to the lab and no pin directory is left.
 assert_nothing_left() {
-	local id
-	id=$(attached_id)
-	[[ -z "$id" ]] || { echo "expected no XDP program on $LAB, found id $id"; return 1; }
+	assert_nothing_attached
 	if [[ -e "$PIN_DIR" ]]; then
 		echo "expected no $PIN_DIR, found:"
 		ls -la "$PIN_DIR"
@@ -180,7 +129,7 @@ assert_nothing_left() {
 	sleep 0.5
 	ping_inside 4 >/dev/null
 	sleep 1.5
-	stop_stats
+	stop_bg
 	grep -q "^Reading $MAP_PIN (map id $(pinned_map_id "$MAP_PIN"))" "$STATS_OUT" ||
 		{ cat "$STATS_OUT"; return 1; }
 	# The lab is quiet: the four echo replies are all that arrives.
@@ -198,7 +147,7 @@ assert_nothing_left() {
 	./xdp_loader --dev "$LAB" -q
 	run ./xdp_loader --dev "$LAB" --unload
 	assert_ok
-	grep -q "Removed the pin $MAP_PIN" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_has "Removed the pin $MAP_PIN"
 	assert_nothing_left
 	# And a second --unload has nothing to do: one error line.
 	run ./xdp_loader --dev "$LAB" --unload
@@ -221,7 +170,7 @@ assert_nothing_left() {
 	old_prog=$(attached_id)
 	run ./xdp_loader --dev "$LAB" --force
 	assert_ok
-	grep -q "in place of map id $old_map" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_has "in place of map id $old_map"
 	[[ "$(attached_id)" != "$old_prog" ]] || { echo "the program was not replaced"; return 1; }
 	local new_map
 	new_map=$(pinned_map_id "$MAP_PIN")
@@ -295,7 +244,7 @@ assert_nothing_left() {
 	./xdp_loader --dev "$LAB" --pin-dir "$dir" -q
 	[[ -e "$dir/xdp_stats_map" && ! -e "$PIN_DIR" ]] || { ls -R /sys/fs/bpf; return 1; }
 	run timeout 1.5 ./xdp_stats --dev "$LAB" --pin-dir "$dir" --interval 1
-	grep -q "^Reading $dir/xdp_stats_map" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_matches "^Reading $dir/xdp_stats_map"
 	run ./xdp_loader --dev "$LAB" --pin-dir "$dir" --unload
 	assert_ok
 	[[ ! -e "$dir" ]] || { echo "$dir is still there"; return 1; }
@@ -312,7 +261,7 @@ assert_nothing_left() {
 	assert_ok
 	[[ -e "$MAP_PIN" ]] || { echo "$output"; return 1; }
 	run timeout 1.5 "$TESTENV" stats --name "$LAB" -- --interval 1
-	grep -q "^Reading $MAP_PIN" <<<"$output" || { echo "$output"; return 1; }
+	assert_output_matches "^Reading $MAP_PIN"
 	run "$TESTENV" unload --name "$LAB"
 	assert_ok
 	assert_nothing_left
@@ -354,7 +303,7 @@ assert_nothing_left() {
 	sleep 0.5
 	ping_inside 3 >/dev/null
 	sleep 1.5
-	stop_stats
+	stop_bg
 	[[ "$(stats_pass_total)" -eq 3 ]] || { cat "$STATS_OUT"; return 1; }
 }
 

@@ -11,8 +11,10 @@
 #   same, as user nobody      --> deps.sh --ensure  --> one line: sudo make deps, exit 1
 #   private mount ns, no bpffs --> deps.sh --kernel  --> bpffs and tracefs mounted
 
+load lab_helpers
+
 setup() {
-	DEPS="$BATS_TEST_DIRNAME/../../scripts/deps.sh"
+	DEPS=$TOP_DIR/scripts/deps.sh
 	# A directory that user nobody can read, holding a copy of the script and a
 	# bin directory with every command of PATH except the ones a test hides.
 	WORK=$(mktemp -d)
@@ -25,28 +27,10 @@ teardown() {
 	rm -rf "$WORK"
 }
 
-# make_path NAME...: fill $WORK/bin with links to every command on PATH except
-# NAME..., and print that directory. (deps.sh adds the sbin directories itself,
-# so only commands outside them can be hidden.)
-make_path() {
-	local dir name
-	mkdir -p "$WORK/bin"
-	chmod 755 "$WORK/bin"
-	IFS=: read -ra dirs <<<"$PATH"
-	for dir in "${dirs[@]}"; do
-		# cp -s makes the links in one go; -n keeps the first of a name.
-		if [ -d "$dir" ]; then
-			cp -sn "$dir"/* "$WORK/bin/" 2>/dev/null || true
-		fi
-	done
-	for name in "$@"; do
-		rm -f "$WORK/bin/$name"
-	done
-	echo "$WORK/bin"
-}
-
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+# A PATH of every command but NAME..., in $WORK/bin (readable by nobody). deps.sh
+# adds the sbin directories itself, so only commands outside them can be hidden.
+path_without() { # NAME...
+	make_path "$WORK/bin" "$@"
 }
 
 @test "deps.sh --help describes every mode" {
@@ -74,7 +58,7 @@ as_nobody() {
 
 @test "deps.sh --check: a PATH without nc and clang reports their packages, exit 1" {
 	local path
-	path=$(make_path nc clang)
+	path=$(path_without nc clang)
 	run env PATH="$path" DEPS_FAMILY=debian "$WORK/deps.sh" --check
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -112,7 +96,7 @@ as_nobody() {
 
 @test "deps.sh --ensure, not root, something missing: one line naming 'sudo make deps', exit 1" {
 	local path
-	path=$(make_path nc)
+	path=$(path_without nc)
 	run as_nobody env PATH="$path" "$WORK/deps.sh" --ensure
 	echo "$output"
 	[ "$status" -eq 1 ]

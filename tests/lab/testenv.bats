@@ -12,6 +12,7 @@
 # shellcheck disable=SC2154 # status, output, lines, stderr, stderr_lines: set by run
 bats_require_minimum_version 1.5.0
 
+load lab_helpers
 load testenv_helpers
 
 setup_file() {
@@ -68,7 +69,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "alias t='$TESTENV'" ]
 	# Without root, the alias goes through sudo (and printing it needs no root).
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$TESTENV" alias
+	run --separate-stderr as_nobody "$TESTENV" alias
 	[ "$status" -eq 0 ]
 	[ "$output" = "alias t='sudo $TESTENV'" ]
 	t setup -n lab1 >/dev/null
@@ -305,8 +306,8 @@ teardown() {
 	id=$(ip -o link show dev lab1 | grep -o 'prog/xdp id [0-9]*' | grep -o '[0-9]*$')
 	run --separate-stderr t status
 	[ "$status" -eq 0 ]
-	[[ $output == *"  lab1 (number 1)"* ]]
-	[[ $output == *"* lab2 (number 2)"* ]]
+	[[ $output == *"  lab1 (number 1)"$'\n'* ]]
+	[[ $output == *"  lab2 (number 2, current)"* ]]
 	[[ $output == *"198.18.1.1/24 fc00:dead:cafe:1::1/64"* ]]
 	[[ $output == *"198.18.1.2/24 fc00:dead:cafe:1::2/64"* ]]
 	[[ $output == *"fc00:dead:cafe:2::2/64"* ]]
@@ -314,7 +315,7 @@ teardown() {
 	[ "$(grep -c 'xdp: none' <<<"$output")" -eq 3 ]
 	run --separate-stderr t status -n lab2
 	[[ $output != *lab1* ]]
-	[[ $output == *"* lab2"* ]]
+	[[ $output == *"  lab2 (number 2, current)"* ]]
 }
 
 @test "testenv: load, unload and stats run the lesson's programs from the current directory" {
@@ -577,7 +578,7 @@ teardown() {
 @test "testenv: without root, commands fail in one line saying to use sudo" {
 	local cmd
 	for cmd in setup teardown status ping; do
-		run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		run --separate-stderr as_nobody \
 			"$TESTENV" "$cmd" -n lab1
 		assert_one_error_line "needs root: run it with sudo"
 	done
@@ -586,7 +587,7 @@ teardown() {
 
 @test "testenv: a missing tool is named in one line, with its Debian package" {
 	local dir
-	dir=$(make_path)
+	dir=$(make_path "$BATS_TEST_TMPDIR/path")
 	hide_tool "$dir" ip
 	[ -z "$(PATH=$dir command -v ip)" ]
 	run --separate-stderr env PATH="$dir" "$TESTENV" setup -n lab1

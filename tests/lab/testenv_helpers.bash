@@ -1,10 +1,9 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck disable=SC2154 # status, output, stderr, stderr_lines: set by bats' run
-# Helpers for testenv.bats: run testenv, find what a lab left behind, capture traffic.
+# Helpers for testenv.bats only: find what a lab left behind, capture traffic.
+# Load lab_helpers first: these use its TOP_DIR, TESTENV and wait_until.
 
-TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-TESTENV=$TOP_DIR/testenv/testenv.sh
 # shellcheck disable=SC2034 # used by testenv.bats
 REDIRECT_OBJ=$TOP_DIR/testenv/xdp_redirect.bpf.o
 STATE_DIR=/run/xdp-tutorial/testenv
@@ -12,27 +11,6 @@ BPFFS=/sys/fs/bpf
 
 # Every lab name the tests use, so that cleanup finds them even without state.
 LAB_NAMES=(lab1 lab2 test01 test02 test03)
-
-t() {
-	"$TESTENV" "$@"
-}
-
-# The labs are made in the namespace the tests run in: refuse to run anywhere
-# but in a private one (tests/run.sh and tests/lib/isolate.sh make it; a fresh
-# namespace has only lo).
-require_isolation() {
-	local links
-	[[ $EUID -eq 0 ]] || {
-		echo "the testenv tests need root" >&2
-		return 1
-	}
-	[[ ${XDP_TUTORIAL_ISOLATED:-} == 1 ]] && return 0
-	links=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
-	[[ $links == "lo " ]] || {
-		echo "run these tests isolated: tests/lib/isolate.sh bats $BATS_TEST_FILENAME" >&2
-		return 1
-	}
-}
 
 # Tear down every lab a test made: those with state, and the leftovers of the
 # names the tests use (only when something of them exists: each run costs time).
@@ -90,15 +68,8 @@ assert_one_error_line() { # TEXT
 	fi
 }
 
-# A directory of links to every command in /usr/bin and /usr/sbin, to use as
-# PATH; hide_tool makes one of them missing, show_tool brings it back.
-make_path() {
-	local dir=$BATS_TEST_TMPDIR/path
-	mkdir -p "$dir"
-	ln -sf -t "$dir" /usr/bin/* /usr/sbin/* 2>/dev/null || true
-	printf '%s' "$dir"
-}
-
+# In a directory made by make_path (lab_helpers): hide_tool makes TOOL missing,
+# show_tool brings it back.
 hide_tool() { # DIR TOOL
 	mv "$1/$2" "$1/.hidden-$2"
 }
@@ -119,14 +90,11 @@ tx_packets() {
 # Run a capture in the background (bounded by SECONDS) and wait until tcpdump
 # is listening. Sets CAPTURE_PID; the capture writes OUT and OUT.err.
 start_capture() { # OUT SECONDS COMMAND...
-	local out=$1 secs=$2 i
+	local out=$1 secs=$2
 	shift 2
 	timeout "$secs" "$@" >"$out" 2>"$out.err" &
 	CAPTURE_PID=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q 'listening on' "$out.err" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	wait_until 50 grep -qs 'listening on' "$out.err" && return 0
 	echo "capture did not start: $(cat "$out.err")" >&2
 	return 1
 }

@@ -1,0 +1,229 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # status, output: set by bats' run
+#
+# Helpers shared by the lab tests (tests/lab/*.bats, each does `load lab_helpers`).
+#
+# The assert_* helpers check the last `run` (its status and output) or what is
+# attached to a device. When the check fails they print what they expected and
+# what they saw, and return 1, which fails the test; they change nothing.
+# Helpers that take an optional DEV default to $DEV, the interface the test file
+# attaches its XDP programs to (for a testenv lab: its outer end, named as the lab).
+
+TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+TESTENV=$TOP_DIR/testenv/testenv.sh
+
+# ---- the isolation guard ------------------------------------------------------
+
+# For setup_file: fail unless run as root inside the test isolation, which
+# tests/lib/isolate.sh (and tests/run.sh through it) marks with
+# XDP_TUTORIAL_ISOLATED=1. The labs make namespaces, veth pairs, pins and
+# state under /run: only there are they private, and gone when the run ends.
+require_isolation() {
+	if [[ $EUID -ne 0 ]]; then
+		echo "the lab tests need root" >&2
+		return 1
+	fi
+	if [[ ${XDP_TUTORIAL_ISOLATED:-} != 1 ]]; then
+		echo "run these tests isolated: tests/lib/isolate.sh bats --tap $BATS_TEST_FILENAME" >&2
+		return 1
+	fi
+}
+
+# ---- building, labs, users ------------------------------------------------------
+
+# Build each lesson DIR with make, quietly (make's errors still show).
+build() { # DIR...
+	local dir
+	for dir in "$@"; do
+		make -s -C "$dir" >/dev/null
+	done
+}
+
+# testenv.sh, as the lessons' `t` alias runs it.
+t() {
+	"$TESTENV" "$@"
+}
+
+# Make the testenv lab NAME (for setup_file); fail if testenv fails.
+setup_lab() { # NAME
+	"$TESTENV" setup --name "$1" >/dev/null
+}
+
+# Remove the testenv lab NAME if it is there (for teardown_file); never fails.
+remove_lab() { # NAME
+	"$TESTENV" teardown --name "$1" >/dev/null 2>&1 || true
+}
+
+# The inside address of the testenv lab LAB: the global IPv6 address of its
+# veth0, in the lab's namespace (the far end of the pings).
+inside_address() { # LAB
+	ip -n "$1" -6 -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }'
+}
+
+# Run COMMAND as user nobody (uid and gid 65534, no supplementary groups).
+as_nobody() { # COMMAND...
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# Make DIR a directory (readable by anyone) of links to every command on PATH
+# but the NAMEs, to run something with as PATH; print DIR. As for the shell,
+# the first command of a name on PATH is the one linked.
+make_path() { # DIR [NAME...]
+	local dir=$1 bindir name dirs
+	shift
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	IFS=: read -ra dirs <<<"$PATH"
+	for bindir in "${dirs[@]}"; do
+		# cp -s makes the links in one go; -n keeps the first of a name.
+		if [[ -d $bindir ]]; then
+			cp -sn "$bindir"/* "$dir/" 2>/dev/null || true
+		fi
+	done
+	for name in "$@"; do
+		rm -f "$dir/$name"
+	done
+	echo "$dir"
+}
+
+# ---- waiting ------------------------------------------------------------------
+
+# Run COMMAND until it succeeds, at most TRIES times 0.1 s apart; return 1 if
+# it never does.
+wait_until() { # TRIES COMMAND...
+	local tries=$1
+	shift
+	while ((tries-- > 0)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- what is attached to a device ---------------------------------------------
+
+# The id of the XDP program attached to DEV, as ip link shows it ("" if none).
+attached_id() { # [DEV]
+	ip link show dev "${1:-$DEV}" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+}
+
+# Take any XDP program off DEV, native or generic (for teardown); never fails.
+detach_xdp() { # [DEV]
+	ip link set dev "${1:-$DEV}" xdp off 2>/dev/null || true
+	ip link set dev "${1:-$DEV}" xdpgeneric off 2>/dev/null || true
+}
+
+# Assert that ip link shows no XDP program attached to DEV.
+assert_nothing_attached() { # [DEV]
+	local dev=${1:-$DEV} id
+	id=$(attached_id "$dev")
+	if [[ -n "$id" ]]; then
+		echo "expected no XDP program on $dev, found id $id"
+		return 1
+	fi
+}
+
+# ---- the last run: its exit status and output -----------------------------------
+
+# Assert that the last run exited with status N.
+assert_status() { # N
+	if [[ "$status" -ne "$1" ]]; then
+		echo "expected exit $1, saw $status with output:"
+		echo "$output"
+		return 1
+	fi
+}
+
+# Assert that the last run exited 0.
+assert_ok() {
+	assert_status 0
+}
+
+# Assert that the last run exited non-zero.
+assert_failed() {
+	if [[ "$status" -eq 0 ]]; then
+		echo "expected a non-zero exit, saw 0 with output:"
+		echo "$output"
+		return 1
+	fi
+}
+
+# Assert that the output of the last run holds exactly one line starting with
+# "error:", and that this line contains TEXT.
+assert_one_error() { # TEXT
+	local errors
+	errors=$(grep -c '^error:' <<<"$output" || true)
+	if [[ "$errors" -ne 1 ]]; then
+		echo "expected exactly one 'error:' line, saw $errors in:"
+		echo "$output"
+		return 1
+	fi
+	if ! grep '^error:' <<<"$output" | grep -q -F -- "$1"; then
+		echo "expected the error line to mention '$1', saw:"
+		echo "$output"
+		return 1
+	fi
+}
+
+# Assert that a line of the output of the last run contains TEXT (as is).
+assert_output_has() { # TEXT
+	if ! grep -q -F -- "$1" <<<"$output"; then
+		echo "expected the output to contain '$1', saw:"
+		echo "$output"
+		return 1
+	fi
+}
+
+# Assert that a line of the output of the last run matches REGEX (grep's basic
+# regular expressions: ^ anchors it at a line's start).
+assert_output_matches() { # REGEX
+	if ! grep -q -- "$1" <<<"$output"; then
+		echo "expected a line of the output to match '$1', saw:"
+		echo "$output"
+		return 1
+	fi
+}
+
+# ---- a command in the background ---------------------------------------------
+
+# Start COMMAND in the background, its stdout and stderr in the file OUT, for at
+# most SECONDS: then timeout sends it SIGINT, as Ctrl-C would. BG_PID is the
+# pid of timeout, which passes on the signals it gets; BG_OUT is OUT.
+start_bg() { # OUT SECONDS COMMAND...
+	BG_OUT=$1
+	local secs=$2
+	shift 2
+	timeout -s INT "$secs" "$@" >"$BG_OUT" 2>&1 &
+	BG_PID=$!
+}
+
+# Assert that the background command is still running, then send it SIGNAL
+# (default INT, as Ctrl-C does) and assert that it exits 0. On failure, print
+# its output.
+assert_stops_cleanly() { # [SIGNAL]
+	local sig=${1:-INT} rc=0
+	if ! kill -"$sig" "$BG_PID"; then
+		echo "the background command had ended before SIG$sig:"
+		cat "$BG_OUT"
+		return 1
+	fi
+	wait "$BG_PID" || rc=$?
+	BG_PID=""
+	if [[ $rc -ne 0 ]]; then
+		echo "the background command exited $rc after SIG$sig:"
+		cat "$BG_OUT"
+		return 1
+	fi
+}
+
+# Stop the background command, if one is left, with SIGNAL (default TERM) and
+# wait for it, whatever its state and exit status (for teardown, and for
+# readers whose exit status does not matter); never fails.
+stop_bg() { # [SIGNAL]
+	if [[ -n ${BG_PID:-} ]]; then
+		kill -"${1:-TERM}" "$BG_PID" 2>/dev/null || true
+		wait "$BG_PID" 2>/dev/null || true
+		BG_PID=""
+	fi
+}
