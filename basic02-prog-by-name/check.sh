@@ -8,7 +8,7 @@
 
 # shellcheck disable=SC2034 # read by tests/lib/check.sh
 ASSIGNMENTS=(1 2)
-TITLE_1="--progname picks the program: xdp_drop_func stops ping, xdp_pass_func restores it"
+TITLE_1="--progname picks the program, and a name that is not there is refused"
 TITLE_2="xdp_abort_func returns XDP_ABORTED, which fires xdp:xdp_exception per frame"
 
 readonly TRACEFS=/sys/kernel/tracing
@@ -42,10 +42,30 @@ load_by_name() { # NAME [LOADER-OPTIONS...]
 	local name=$1 out
 	shift
 	out=$(./xdp_loader --dev "$LAB" --progname "$name" "$@" 2>&1) ||
-		fail "expected './xdp_loader --dev $LAB --progname $name $*' to attach it; it failed:" \
+		fail "expected './xdp_loader --dev $LAB --progname $name${*:+ $*}' to attach it; it failed:" \
 			"$out" || return 1
 	expect_eq "the program attached after --progname $name" "$name" "$(attached_name)" ||
 		fail "(the loader said: $out)"
+}
+
+# Ask for a program the object does not hold, with --force: the loader must
+# refuse with an error, and leave the program that is attached (NAME) in place.
+refuses_unknown_name() { # NAME
+	local out rc=0
+	out=$(./xdp_loader --dev "$LAB" --progname xdp_nope --force 2>&1) || rc=$?
+	if [[ $rc -eq 0 ]]; then
+		fail "expected './xdp_loader --dev $LAB --progname xdp_nope --force' to refuse" \
+			"(there is no program xdp_nope), but it succeeded: $out"
+		return 1
+	fi
+	if [[ $rc -ge 128 ]]; then
+		fail "expected './xdp_loader --dev $LAB --progname xdp_nope --force' to refuse" \
+			"with an error, but it crashed (signal $(kill -l "$rc")):" \
+			"does it check for NULL (no such program) before it attaches?"
+		return 1
+	fi
+	expect_eq "the program attached after the refused --progname xdp_nope" "$1" \
+		"$(attached_name)"
 }
 
 check_1() {
@@ -59,6 +79,8 @@ check_1() {
 	got=$(ping_received 2)
 	expect_eq "pings answered with xdp_drop_func attached (its drops stop the replies)" 0 \
 		"${got:-?}" || return 1
+
+	refuses_unknown_name xdp_drop_func || return 1
 
 	load_by_name xdp_pass_func --force || return 1
 	got=$(ping_received 2)
@@ -103,7 +125,8 @@ check_2() {
 	lab_setup
 	on_exit ./xdp_loader --dev "$LAB" --unload
 	load_by_name xdp_abort_func ||
-		fail "(the loader must pick programs by name: that is assignment 1)" || return 1
+		fail "(is SEC(\"xdp\") above xdp_abort_func? And the loader must pick programs" \
+			"by name: that is assignment 1)" || return 1
 	id=$(attached_id)
 
 	on_exit stop_tracing "$dir"

@@ -56,7 +56,9 @@ int main(int argc, char **argv)
 	 * --progname says. Pick the program by its name instead: libbpf's
 	 * bpf_object__find_program_by_name(obj, cfg.progname) does that, and
 	 * find_xdp_program(obj, cfg.filename, cfg.progname) from common/ also
-	 * lists the XDP programs of the object when the name is wrong.
+	 * lists the XDP programs of the object when the name is wrong. Both
+	 * return NULL when there is no such program; the error below then no
+	 * longer fits (find_xdp_program() prints its own).
 	 */
 	prog = bpf_object__next_program(obj, NULL);
 	if (!prog) {

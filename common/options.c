@@ -37,13 +37,12 @@ static const struct option_info option_table[] = {
 	[OPT_HELP] = { "help", 'h', NULL, "show this help" },
 };
 
-static const char *mode_name(__u32 flags)
+/* Is this the mode option that matches the mode a loader starts with? */
+static bool is_default_mode(enum option_id id, __u32 flags)
 {
-	if (flags & XDP_FLAGS_SKB_MODE)
-		return "skb";
-	if (flags & XDP_FLAGS_DRV_MODE)
-		return "native";
-	return "auto";
+	return (id == OPT_AUTO_MODE && !(flags & (XDP_FLAGS_SKB_MODE | XDP_FLAGS_DRV_MODE))) ||
+	       (id == OPT_SKB_MODE && (flags & XDP_FLAGS_SKB_MODE)) ||
+	       (id == OPT_NATIVE_MODE && (flags & XDP_FLAGS_DRV_MODE));
 }
 
 /* The current value of an option, shown as its default in --help. */
@@ -62,9 +61,6 @@ static void format_default(enum option_id id, const struct config *cfg, char *bu
 		break;
 	case OPT_INTERVAL:
 		snprintf(buf, len, "%d", cfg->interval);
-		break;
-	case OPT_AUTO_MODE:
-		snprintf(buf, len, "mode: %s", mode_name(cfg->xdp_flags));
 		break;
 	default:
 		break;
@@ -90,6 +86,8 @@ static void print_usage(const char *prog, const char *doc, const enum option_id 
 		printf("  %-26s %s", left, o->help);
 		if (def[0])
 			printf(" (default: %s)", def);
+		else if (is_default_mode(*id, cfg->xdp_flags))
+			printf(" (the default)");
 		printf("\n");
 	}
 }

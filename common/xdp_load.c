@@ -46,7 +46,7 @@ static const char *hint_for(int err)
 	case -ENOENT:
 		return "nothing there yet: check the name, or run the step that creates it first";
 	case -ENODEV:
-		return "no such interface: list them with 'ip link' (a lab interface exists after 't setup')";
+		return "no such interface: list them with 'ip link' (a lab's interface exists only while the lab does)";
 	case -EINVAL:
 		return "run again with --verbose to see libbpf's messages";
 	default:

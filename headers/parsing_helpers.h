@@ -99,10 +99,9 @@ static __always_inline int parse_ethhdr_vlan(struct hdr_cursor *nh, void *data_e
 	if (vlans)
 		vlans->count = 0;
 
-		/* The loop has a constant bound, so the verifier can see that it ends
+	/* The loop has a constant bound, so the verifier can see that it ends
 	 * (and clang unrolls it).
 	 */
-#pragma unroll
 	for (i = 0; i < VLAN_MAX_DEPTH; i++) {
 		if (!proto_is_vlan(h_proto))
 			break;

@@ -965,9 +965,11 @@ cmd_unload() {
 	fi
 	if [[ -x ./xdp_loader ]]; then
 		run_lesson_program ./xdp_loader --dev "$ENV_NAME" --unload "${EXTRA_ARGS[@]}"
+	elif [[ -x ./xdp_load_and_stats ]]; then
+		run_lesson_program ./xdp_load_and_stats --dev "$ENV_NAME" --unload "${EXTRA_ARGS[@]}"
 	fi
 	detach_xdp "" "$ENV_NAME"
-	say "No ./xdp_loader here: detached XDP from $ENV_NAME with 'ip link set dev $ENV_NAME xdp off'"
+	say "No lesson loader here: detached XDP from $ENV_NAME with 'ip link set dev $ENV_NAME xdp off'"
 }
 
 cmd_stats() {

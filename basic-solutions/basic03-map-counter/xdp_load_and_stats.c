@@ -128,10 +128,13 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 		return -EINVAL;
 	}
 	map_is_percpu = info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
-	if (!cfg->quiet)
+	if (!cfg->quiet) {
 		printf("Reading map %s (id %u, %s, %u entries of %u bytes)\n", STATS_MAP_NAME,
 		       info.id, libbpf_bpf_map_type_str(info.type), info.max_entries,
 		       info.value_size);
+		/* Out before any error that follows, also when stdout is a pipe. */
+		fflush(stdout);
+	}
 	return fd;
 }
 
@@ -315,9 +318,10 @@ int main(int argc, char **argv)
 	/* 5. Poll the stats map until Ctrl-C. */
 	err = stats_poll(map_fd, cfg.interval);
 
-	/* Only this process can read the map (lesson basic04 pins it, so that
-	 * others can), so once it stops, nobody would see the counters: take the
-	 * program away with it.
+	/* This process is what prints the counters, and it holds the map by a
+	 * file descriptor only (lesson basic04 pins it, so that others can open
+	 * it by name): once it stops, the program would go on counting into a
+	 * map nobody looks at. Take the program away with it.
 	 */
 	if (detach_own_program(&cfg, prog) && !err)
 		err = -1;

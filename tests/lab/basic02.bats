@@ -233,6 +233,54 @@ count_of() { # PERF-OUTPUT
 	assert_attached ""
 }
 
+@test "basic02: common's loader shows the end of the verifier log on a rejection" {
+	# A program that reads packet data with no bounds check: the verifier
+	# refuses it. This loader goes through common's load_bpf_object().
+	cat >"$BATS_TEST_TMPDIR/bad.bpf.c" <<-'EOF'
+		#include <linux/bpf.h>
+		#include <bpf/bpf_helpers.h>
+
+		SEC("xdp")
+		int xdp_unchecked(struct xdp_md *ctx)
+		{
+			unsigned char *data = (void *)(long)ctx->data;
+
+			return data[12] == 0x86 ? XDP_DROP : XDP_PASS;
+		}
+
+		char _license[] SEC("license") = "GPL";
+	EOF
+	clang -target bpf -O2 -g -c "$BATS_TEST_TMPDIR/bad.bpf.c" -o "$BATS_TEST_TMPDIR/bad.bpf.o" \
+		-idirafter "/usr/include/$(gcc -dumpmachine)"
+	run ./xdp_loader --dev "$LAB" --filename "$BATS_TEST_TMPDIR/bad.bpf.o" \
+		--progname xdp_unchecked
+	assert_failed
+	assert_one_error "the verifier rejected it"
+	assert_output_has "The end of the verifier's log:"
+	assert_output_has "invalid access to packet"
+	assert_output_has "(run again with --verbose to see the whole log)"
+	assert_attached ""
+	# With --verbose: the whole log, and no hint to ask for it.
+	run ./xdp_loader --dev "$LAB" --filename "$BATS_TEST_TMPDIR/bad.bpf.o" \
+		--progname xdp_unchecked --verbose
+	assert_failed
+	assert_output_has "All of the verifier's log:"
+	if grep -q "run again with --verbose" <<<"$output"; then
+		echo "--verbose still says to run with --verbose: $output"
+		return 1
+	fi
+}
+
+@test "basic02: native mode where the driver has none: one error with the --skb-mode hint" {
+	# lo has no native XDP, so the kernel refuses with EOPNOTSUPP.
+	run ./xdp_loader --dev lo --native-mode
+	assert_failed
+	assert_one_error "attach XDP to lo"
+	assert_output_has "Operation not supported"
+	assert_output_has "hint: this interface does not support the mode asked for: try --skb-mode"
+	assert_nothing_attached lo
+}
+
 @test "basic02: an unknown interface is one error, exit non-zero" {
 	run --separate-stderr ./xdp_loader --dev no_such_if0 --progname xdp_drop_func
 	[[ $status -ne 0 && ${stderr_lines[0]} == "error: unknown interface 'no_such_if0'"* ]] || {

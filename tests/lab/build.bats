@@ -39,7 +39,7 @@ fake_clang() {
 	grep -qx '  LINK    xdp_stats' <<<"$output"
 	# No full compiler command lines without V=1.
 	if grep -q -- '-target bpf' <<<"$output"; then echo "$output"; return 1; fi
-	file "$LESSON/xdp_prog.bpf.o" | grep -q 'eBPF'
+	readelf -h "$LESSON/xdp_prog.bpf.o" | grep -q 'Machine: *Linux BPF'
 	[ -x "$LESSON/xdp_loader" ] && [ -x "$LESSON/xdp_stats" ] && [ -x "$LESSON/xdp_link_pin" ]
 }
 
