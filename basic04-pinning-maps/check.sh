@@ -45,7 +45,10 @@ reported_pass_after() { # FILE SKIP
 }
 
 # The largest per-period packet count that xdp_stats reported for any action.
-# A counter that went backwards shows up here as a huge (wrapped) number.
+# A delta taken across two maps (new counts minus the old map's totals) that
+# went negative shows up here as a huge (wrapped) number. print_stats_period()
+# in common/stats.c already guards against that; this catches a reader that
+# computes its own deltas.
 largest_reported() { # FILE
 	awk '$1 ~ /^XDP_/ && $3 == "pkts" {
 		if ($2 !~ /^[0-9]+$/) { print "not-a-count:" $2; exit }
@@ -53,10 +56,17 @@ largest_reported() { # FILE
 	} END { printf "%d\n", max }' "$1"
 }
 
+# One line of a failure report that goes on after it, indented as fail's. The
+# checks run under set -e and fail returns 1, so a bare fail ends the check
+# there: a report of several lines says them with say_more, then returns 1.
+say_more() {
+	echo "    $*"
+}
+
 # Run the loader of the code under test; on failure, say what was expected.
 run_loader() { # ARGS...
 	./xdp_loader --dev "$LAB" --quiet "$@" ||
-		fail "expected ./xdp_loader --dev $LAB $* to work (its errors are above)"
+		fail "expected ./xdp_loader --dev $LAB${*:+ $*} to work (its errors are above)"
 }
 
 check_1() {
@@ -76,8 +86,8 @@ check_1() {
 	sleep 1.5
 	seen=$(reported_pass_after "$out" 0)
 	if [[ "$seen" -lt 3 ]]; then
-		fail "expected xdp_stats to report the 3 pings sent before any reload, saw $seen;" \
-			"its output:"
+		say_more "expected xdp_stats to report the 3 pings sent before any reload, saw" \
+			"$seen; its output:"
 		sed 's/^/      /' "$out"
 		return 1
 	fi
@@ -101,10 +111,15 @@ check_1() {
 
 	seen=$(reported_pass_after "$out" "$skip")
 	if [[ "$seen" -lt 5 ]]; then
-		fail "expected xdp_stats to report the 5 pings sent after the reload, saw $seen"
-		fail "is it still reading the old map (id $old_id)? The pin leads to map" \
-			"$new_id now."
-		fail "Its output after the reload:"
+		say_more "expected xdp_stats to report the 5 pings sent after the reload, saw $seen"
+		if [[ "$seen" -eq 0 ]]; then
+			say_more "is it still reading the old map (id $old_id)? The pin leads to map" \
+				"$new_id now."
+		else
+			say_more "did it subtract the old map's totals from the new map's counts? The" \
+				"new map (id $new_id) counts from zero: start prev from zero too."
+		fi
+		say_more "Its output after the reload:"
 		tail -n +"$((skip + 1))" "$out" | sed 's/^/      /'
 		return 1
 	fi
@@ -147,7 +162,8 @@ check_2() {
 	# Reused for real: the new program counts into that very map.
 	if ! bpftool prog show id "$prog2" | grep -q -E "map_ids ([0-9]+,)*$map1(,|\$)"; then
 		fail "expected the new program (id $prog2) to use map $map1, saw" \
-			"$(bpftool prog show id "$prog2" | grep -o 'map_ids.*')"
+			"$(bpftool prog show id "$prog2" | grep -o 'map_ids.*'):" \
+			"bpf_map__reuse_fd() must come before the load, which creates the maps"
 		return 1
 	fi
 	send_pings 3

@@ -182,13 +182,18 @@ int main(int argc, char **argv)
 	 * It fails with EEXIST when a pin is there already.
 	 */
 	err = bpf_object__pin_maps(obj, cfg.pin_dir);
-	if (err) {
+	if (err == -EEXIST)
+		/* Not report_error(): its hint for EEXIST is about an attached
+		 * program, and here the program is ours; a pin is in the way.
+		 */
+		fprintf(stderr,
+			"error: pin the maps in %s: File exists\n"
+			"hint: pins from xdp_loader are there: remove them with "
+			"./xdp_loader --dev %s --unload\n",
+			cfg.pin_dir, cfg.ifname);
+	else if (err)
 		report_error("pin the maps in", cfg.pin_dir, err);
-		if (err == -EEXIST)
-			fprintf(stderr,
-				"hint: pins from xdp_loader are there: remove them with "
-				"./xdp_loader --dev %s --unload\n",
-				cfg.ifname);
+	if (err) {
 		bpf_link__unpin(link);
 		goto cleanup;
 	}

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 	__u32 id = 0;
 	int fd, err;
 
-	/* 1. Parse options: which interface, or which pin directory. */
+	/* 1. Parse options: which interface (--dev is required), and where its pins are. */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	if (set_pin_dir(&cfg) || pin_path(path, sizeof(path), cfg.pin_dir, STATS_MAP_NAME))
 		return EXIT_FAILURE;
@@ -142,8 +142,9 @@ int main(int argc, char **argv)
 		 * pin again with open_stats_map() and compare the id it gives
 		 * with id; when they differ, close fd and read the new map
 		 * from then on. The new map counts from zero: start prev from
-		 * zero too, so that no delta goes negative. No pin at all
-		 * (between an unload and a load) is no reason to stop.
+		 * zero too, or the next period subtracts the old map's totals
+		 * from the new map's counts. No pin at all (between an unload
+		 * and a load) is no reason to stop.
 		 */
 	}
 	if (err)

@@ -12,9 +12,11 @@
 #   TITLE_1="what assignment 1 asks"  # one title each
 #   check_1() { ...; }                # runs in CODE_DIR; returns non-zero on failure
 # A check reports what went wrong with `fail "expected X, saw Y"` or
-# `expect_eq WHAT EXPECTED ACTUAL`, makes labs with `lab_setup [OPTIONS]` (a
-# testenv environment named $LAB, removed afterwards), and registers its own
-# cleanup with `on_exit COMMAND...`. Every check runs in a private network and
+# `expect_eq WHAT EXPECTED ACTUAL`. Checks run under `set -e`, so the first
+# failing command or `fail` ends the check: echo any further detail before
+# the `fail`, indented by four spaces. A check makes labs with
+# `lab_setup [OPTIONS]` (a testenv environment named $LAB, removed afterwards),
+# and registers its own cleanup with `on_exit COMMAND...`. Every check runs in a private network and
 # mount namespace (tests/lib/isolate.sh), so nothing it makes outlives it.
 # shellcheck disable=SC2317 # the helpers below are called from the lessons' check.sh
 set -uo pipefail
@@ -64,7 +66,7 @@ run_cleanups() {
 	CLEANUPS=()
 }
 
-fail() {
+fail() { # WORDS... (joined with spaces, as echo does)
 	echo "    $*"
 	return 1
 }
