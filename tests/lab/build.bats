@@ -11,6 +11,9 @@
 TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 
 setup() {
+	# Run as `make test` does, these makes would inherit the outer make's
+	# level and flags ("make[1]: ..."): start each from scratch.
+	unset MAKELEVEL MAKEFLAGS MFLAGS
 	WORK=$(mktemp -d)
 	# A tree of its own: common/ and headers/ copied, one lesson beside them.
 	cp -r "$TOP_DIR/common" "$TOP_DIR/headers" "$WORK/"
