@@ -24,6 +24,11 @@ LIBBPF_Q := @
 LIBBPF_QUIET := -s >/dev/null
 endif
 
+# Only a tree the user named is handed down to sub-makes: a fallback chosen
+# here is chosen again by each sub-make, which may find a system libbpf that
+# was installed meanwhile (make test installs what is missing, then builds).
+LIBBPF_SRC_GIVEN := $(LIBBPF_SRC)
+
 ifeq ($(LIBBPF_SRC),)
 ifeq ($(shell pkg-config --atleast-version=$(LIBBPF_MIN_VERSION) libbpf 2>/dev/null && echo yes),yes)
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf)
@@ -41,8 +46,10 @@ ifneq ($(LIBBPF_SRC),)
 # Lessons are built by sub-makes in their own directories, so hand them the
 # absolute path (through the environment) instead of the command-line value.
 override LIBBPF_SRC := $(abspath $(LIBBPF_SRC))
+ifneq ($(LIBBPF_SRC_GIVEN),)
 MAKEOVERRIDES := $(filter-out LIBBPF_SRC=%,$(MAKEOVERRIDES))
 export LIBBPF_SRC
+endif
 # One build directory per source tree, so switching trees never mixes objects.
 LIBBPF_OUT := $(LIBBPF_TOP)/build/libbpf-$(shell printf '%s' '$(LIBBPF_SRC)' | cksum | cut -d' ' -f1)
 LIBBPF_A := $(LIBBPF_OUT)/lib/libbpf.a
