@@ -99,3 +99,30 @@ fake_clang() {
 	[ "$status" -ne 0 ]
 	grep -q "git submodule update --init libbpf" <<<"$output" || { echo "$output"; return 1; }
 }
+
+@test "build: a libbpf installed after the top-level make started is used (as make test does)" {
+	# make test installs libbpf-dev and then builds. The top-level make read
+	# common/libbpf.mk before the install; its lesson sub-makes must look
+	# again rather than inherit the fallback to the (empty) submodule. A fake
+	# pkg-config finds no libbpf on its first call only.
+	mkdir -p "$WORK/tree/basic04-pinning-maps" "$WORK/tree/scripts" "$WORK/tree/tests" "$WORK/bin"
+	cp -r "$TOP_DIR/Makefile" "$WORK/common" "$WORK/headers" "$WORK/tree/"
+	cp "$LESSON"/* "$WORK/tree/basic04-pinning-maps/"
+	# make test's own steps around the build: here they do nothing.
+	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/scripts/deps.sh"
+	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/tests/run.sh"
+	chmod +x "$WORK/tree/scripts/deps.sh" "$WORK/tree/tests/run.sh"
+	cat >"$WORK/bin/pkg-config" <<-EOF
+		#!/bin/sh
+		[ -e "$WORK/pkg-config-ran" ] || { touch "$WORK/pkg-config-ran"; exit 1; }
+		exec "$(command -v pkg-config)" "\$@"
+	EOF
+	chmod +x "$WORK/bin/pkg-config"
+	run env PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory test
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -e "$WORK/pkg-config-ran" ]
+	[ -x "$WORK/tree/basic04-pinning-maps/xdp_loader" ]
+	# Linked against the system libbpf, not a static one from the submodule.
+	readelf -d "$WORK/tree/basic04-pinning-maps/xdp_loader" | grep -q 'NEEDED.*libbpf\.so'
+}
+
