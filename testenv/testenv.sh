@@ -79,7 +79,8 @@ Commands:
   enter            open a shell inside the lab's namespace (exit to leave)
   exec -- CMD...   run CMD inside the lab's namespace
   ping             ping the inside address from outside: IPv6, or IPv4 with
-                   --legacy-ip or when the lab was set up with it. By default
+                   --legacy-ip or when the lab was set up with it; -4 or -6
+                   among the ping options chooses the family. By default
                    '${PING_DEFAULTS[*]}': 3 echo requests, and at most 1 s of waiting
                    for each reply. More ping options after '--' or in --ping-args
                    (they win over the defaults):  t ping -- -c 5 -s 100
@@ -826,14 +827,30 @@ cmd_exec() {
 	exec ip netns exec "$ENV_NAME" "${EXTRA_ARGS[@]}"
 }
 
+# The address family a ping asks for: -4 or -6 among the ping options wins,
+# then --legacy-ip; without either, IPv4 on a --legacy-ip lab and IPv6 elsewhere.
+ping_family() {
+	local arg family=''
+	for arg in "${EXTRA_ARGS[@]}"; do
+		case $arg in
+		-4) family=4 ;;
+		-6) family=6 ;;
+		esac
+	done
+	if [[ -z $family ]]; then
+		family=6
+		[[ $OPT_LEGACY_IP -eq 1 || $ENV_LEGACY_IP -eq 1 ]] && family=4
+	fi
+	echo "$family"
+}
+
 cmd_ping() {
-	local family=6 addr
+	local family addr
 	require_tool ping iputils-ping
 	select_env
-	if [[ $OPT_LEGACY_IP -eq 1 || $ENV_LEGACY_IP -eq 1 ]]; then
-		[[ $ENV_LEGACY_IP -eq 1 ]] ||
-			die "lab $ENV_NAME has no IPv4 addresses: rebuild it with 't reset -n $ENV_NAME --legacy-ip'"
-		family=4
+	family=$(ping_family)
+	if [[ $family -eq 4 && $ENV_LEGACY_IP -ne 1 ]]; then
+		die "lab $ENV_NAME has no IPv4 addresses: rebuild it with 't reset -n $ENV_NAME --legacy-ip'"
 	fi
 	if [[ $OPT_VLAN -eq 1 ]]; then
 		[[ $ENV_VLAN -eq 1 ]] ||
