@@ -8,7 +8,7 @@ BUILD_DIRS := $(LESSONS) $(SOLUTIONS) $(patsubst %/,%,$(dir $(wildcard testenv/M
 include common/libbpf.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all test check demo bench deps lint clean help $(BUILD_DIRS)
+.PHONY: all test test-kernels check demo bench deps deps-kernels lint clean help $(BUILD_DIRS)
 
 all: $(BUILD_DIRS)
 
@@ -19,11 +19,14 @@ $(BUILD_DIRS): $(LIBBPF_DEP)
 help:
 	@echo 'make            build every lesson (and libbpf from source when the system has none >= 1.0)'
 	@echo 'make test       install what is missing (as root), build, run every test (needs root)'
+	@echo 'make test-kernels  the tests on Debian 12 kernels 6.1 and 6.12, booted under qemu (needs root);'
+	@echo '                KERNELS="6.1 6.12" to choose, FULL=1 for every layer (slow: see README)'
 	@echo 'make check      run the assignment checks of every lesson on your code (needs root)'
 	@echo '                in a lesson directory: make check, or make check A=N for one assignment'
 	@echo 'make demo       a one-minute live tour of the first lessons on a lab (needs root)'
 	@echo 'make bench      benchmarks (none yet)'
 	@echo 'make deps       install the packages building, the labs and the tests need'
+	@echo 'make deps-kernels  install what make test-kernels needs (qemu, busybox-static, ...)'
 	@echo 'make lint       shellcheck every shell script, clang-format check every C file'
 	@echo 'make clean      remove everything the build made'
 	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree'
@@ -32,6 +35,12 @@ test:
 	@scripts/deps.sh --ensure
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh
+
+test-kernels:
+	@scripts/deps.sh --ensure
+	@scripts/deps.sh --ensure matrix
+	@$(MAKE) --no-print-directory all
+	@tests/kernels/run.sh
 
 check: all
 	@rc=0; for l in $(LESSONS); do [ -f $$l/check.sh ] || continue; \
@@ -47,6 +56,9 @@ bench:
 
 deps:
 	@scripts/deps.sh --install
+
+deps-kernels:
+	@scripts/deps.sh --install matrix
 
 lint:
 	@scripts/lint.sh

@@ -220,7 +220,16 @@ static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 
 	/* The length field counts the UDP header and its payload. */
 	len = bpf_ntohs(udph->len);
-	if (len < (int)sizeof(*udph))
+	/* A 16-bit field cannot exceed 0xffff, and the compiler knows it. The
+	 * verifier of older kernels (Debian 12's 6.1 and 6.12) does not: after a
+	 * byte swap it knows nothing of the value, and rejects adding it to a
+	 * packet pointer ("math between pkt pointer and register with unbounded
+	 * min value"). So we state the bound again; barrier_var() hides len from
+	 * the compiler for a moment, which then keeps this check instead of
+	 * deleting it as always false.
+	 */
+	barrier_var(len);
+	if (len < (int)sizeof(*udph) || len > 0xffff)
 		return -1;
 	if (nh->pos + len > data_end)
 		return -1;

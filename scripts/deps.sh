@@ -27,7 +27,7 @@ TRACEFS_DIR=/sys/kernel/tracing
 
 usage() {
 	cat <<EOF
-Usage: $PROG MODE
+Usage: $PROG MODE [matrix]
 
 Install and check what the lessons, the labs and the tests need.
 
@@ -41,6 +41,9 @@ Modes:
   --kernel    mount bpffs at $BPFFS_DIR and tracefs at $TRACEFS_DIR
               where they are not mounted (needs root)
   -h, --help  this text
+
+With 'matrix', the requirements are those of the kernel matrix (make
+test-kernels: qemu, a static busybox, kmod, cpio, xz) instead.
 
 Supported: Debian and Ubuntu (apt-get), Fedora (dnf).
 
@@ -105,6 +108,16 @@ define_requirements() {
 	require ethtool        "has_cmd ethtool"                   "ethtool"        "ethtool"
 }
 
+# The kernel matrix (tests/kernels/run.sh) boots other kernels under qemu.
+define_matrix_requirements() {
+	require qemu-system-x86 "has_cmd qemu-system-x86_64"        "qemu-system-x86" "qemu-system-x86-core"
+	require busybox-static "has_static_busybox"                "busybox-static" "busybox"
+	require kmod           "has_cmd depmod modprobe"           "kmod"           "kmod"
+	require cpio           "has_cmd cpio"                      "cpio"           "cpio"
+	require xz-utils       "has_cmd xz"                        "xz-utils"       "xz"
+	require binutils       "has_cmd readelf"                   "binutils"       "binutils"
+}
+
 # --- Checks -------------------------------------------------------------------
 
 has_cmd() {
@@ -124,6 +137,14 @@ has_lib() {
 		return 0
 	fi
 	has_file "$2"
+}
+
+# The initramfs of the kernel matrix has no shared libraries.
+has_static_busybox() {
+	local headers
+	command -v busybox >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1 || return 1
+	headers=$(readelf -l "$(command -v busybox)" 2>/dev/null) || return 1
+	[[ $headers != *"program interpreter"* ]]
 }
 
 runs() {
@@ -243,7 +264,7 @@ is_root() {
 # The one line a user who is not root sees.
 need_root() {
 	local what=$1
-	echo "$PROG: $what: run 'sudo make deps' to install (needs root)" >&2
+	echo "$PROG: $what: run 'sudo make $DEPS_TARGET' to install (needs root)" >&2
 	exit 1
 }
 
@@ -360,7 +381,7 @@ do_check() {
 		printf 'missing: %-28s (%s)\n' "$(packages_for "$i")" "$(describe_check "${words[@]}")"
 	done
 	missing_packages
-	echo "${#MISSING[@]} of ${#REQ_NAMES[@]} requirements missing: run 'sudo make deps' to install ${PACKAGES[*]}"
+	echo "${#MISSING[@]} of ${#REQ_NAMES[@]} requirements missing: run 'sudo make $DEPS_TARGET' to install ${PACKAGES[*]}"
 	return 1
 }
 
@@ -391,11 +412,17 @@ do_install() {
 }
 
 main() {
-	if [ "$#" -ne 1 ]; then
+	if [ "$#" -lt 1 ] || [ "$#" -gt 2 ] || { [ "$#" -eq 2 ] && [ "$2" != matrix ]; }; then
 		usage >&2
 		exit 2
 	fi
-	define_requirements
+	if [ "${2:-}" = matrix ]; then
+		DEPS_TARGET=deps-kernels
+		define_matrix_requirements
+	else
+		DEPS_TARGET=deps
+		define_requirements
+	fi
 	detect_family
 	case $1 in
 	--check) do_check ;;

@@ -314,6 +314,24 @@ static bool remember_object(struct bpf_object *obj)
 	return true;
 }
 
+void close_object(struct bpf_object *obj)
+{
+	int i;
+
+	for (i = 0; i < n_objects; i++) {
+		if (objects[i] == obj) {
+			objects[i] = objects[--n_objects];
+			break;
+		}
+	}
+	bpf_object__close(obj);
+}
+
+const char *harness_top_dir(void)
+{
+	return top_dir;
+}
+
 struct bpf_object *(open_object)(const char *rel_path)
 {
 	char path[PATH_MAX * 2];

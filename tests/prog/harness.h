@@ -117,6 +117,12 @@ struct bpf_object *open_and_load(const char *path);
 struct bpf_object *open_object(const char *path);
 int load_object(struct bpf_object *obj);
 
+/* Close an object before the end of the test, for a test that loads many. */
+void close_object(struct bpf_object *obj);
+
+/* The repository top that relative paths start from. */
+const char *harness_top_dir(void);
+
 /* The fd of the program whose C function is prog_name; records a failure and
  * returns -1 if there is none.
  */
