@@ -57,7 +57,7 @@ endif
 
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-value -Wno-compare-distinct-pointer-types \
 	-I. $(LESSON_INCLUDES) -I$(HEADERS_DIR) $(LIBBPF_BPF_CFLAGS) $(BPF_SYS_INCLUDES) \
-	-idirafter $(COMMON_DIR)/bpf-compat $(EXTRA_BPF_CFLAGS)
+	$(EXTRA_BPF_CFLAGS)
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I. $(LESSON_INCLUDES) \
 	-I$(COMMON_DIR) -I$(HEADERS_DIR) $(LIBBPF_CFLAGS) $(EXTRA_CFLAGS)
 USER_LDLIBS := $(LIBBPF_LDLIBS) $(EXTRA_LDLIBS)

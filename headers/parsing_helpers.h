@@ -26,11 +26,47 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/icmpv6.h>
-#include <linux/icmp.h>
 #include <linux/udp.h>
 #include <linux/tcp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+
+/* The ICMP header and the ICMP types, as in <linux/icmp.h>. That header is not
+ * included here, because it pulls in the C library's <sys/socket.h>, which does
+ * not build for -target bpf ("gnu/stubs-32.h not found") without tricks. The
+ * guard is <linux/icmp.h>'s own, so including it after this file does nothing;
+ * a program that needs the rest of it includes it before this file.
+ */
+#ifndef _LINUX_ICMP_H
+#define _LINUX_ICMP_H
+#define ICMP_ECHOREPLY 0      /* echo reply */
+#define ICMP_DEST_UNREACH 3   /* destination unreachable */
+#define ICMP_REDIRECT 5	      /* redirect (change route) */
+#define ICMP_ECHO 8	      /* echo request */
+#define ICMP_TIME_EXCEEDED 11 /* time exceeded */
+#define ICMP_PARAMETERPROB 12 /* parameter problem */
+#define ICMP_PORT_UNREACH 3   /* code of ICMP_DEST_UNREACH: port unreachable */
+#define ICMP_FRAG_NEEDED 4    /* code of ICMP_DEST_UNREACH: fragmentation needed */
+#define ICMP_EXC_TTL 0	      /* code of ICMP_TIME_EXCEEDED: TTL count exceeded */
+
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	union {
+		struct {
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+		struct {
+			__be16 __unused;
+			__be16 mtu;
+		} frag;
+		__u8 reserved[4];
+	} un;
+};
+#endif /* _LINUX_ICMP_H */
 
 /* How many VLAN tags parse_ethhdr() looks through. Two covers one 802.1Q tag, and
  * the double tag of 802.1ad (QinQ): a provider's outer tag around a customer's
@@ -127,16 +163,46 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end,
 	return parse_ethhdr_vlan(nh, data_end, ethhdr, NULL);
 }
 
+/* The fragment fields of an IPv4 header's frag_off (host byte order): a packet
+ * too big for a link is sent in pieces, and only the first piece (offset 0)
+ * carries the header of the protocol inside, such as the UDP ports.
+ */
+#define IPV4_MORE_FRAGMENTS 0x2000  /* more pieces follow this one */
+#define IPV4_FRAGMENT_OFFSET 0x1fff /* where this piece goes, in 8-byte units */
+
+/* A 16-bit length field of a header, in host byte order. A 16-bit field cannot
+ * exceed 0xffff, and the compiler knows it; the verifier of older kernels
+ * (Debian 12's 6.1 and 6.12) does not: after a byte swap it knows nothing of
+ * the value, and rejects adding it to a packet pointer ("math between pkt
+ * pointer and register with unbounded min value"). The mask tells it again.
+ * barrier_var() hides len from the compiler for a moment, so that it keeps the
+ * mask instead of deleting it as doing nothing.
+ */
+static __always_inline __u32 read_len16(const __be16 *field)
+{
+	__u32 len = bpf_ntohs(*field);
+
+	barrier_var(len);
+	return len & 0xffff;
+}
+
 /* Parse an IPv4 header, options included. Returns the protocol of what follows
- * (IPPROTO_UDP...), or -1 when the header is cut short or its length field (ihl)
- * is below the minimum.
+ * (IPPROTO_UDP...), or -1 when the packet is not a well-formed IPv4 packet: cut
+ * short, a version other than 4, a header length (ihl) below the minimum, or a
+ * total length shorter than the header or longer than the frame. A later
+ * fragment of a fragmented packet (offset not 0) holds no header of the protocol
+ * inside, only the middle of its data: for those it returns IPPROTO_FRAGMENT,
+ * so that a program looking for ports does not read them out of that data.
+ * The frame may go on after the packet (Ethernet pads short frames).
  */
 static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end, struct iphdr **iphdr)
 {
 	struct iphdr *iph = nh->pos;
-	int hdrsize;
+	int hdrsize, tot_len;
 
 	if ((void *)(iph + 1) > data_end)
+		return -1;
+	if (iph->version != 4)
 		return -1;
 
 	/* ihl is the header length in 32-bit words, options included: 5 is a
@@ -146,18 +212,26 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end, st
 		return -1;
 	hdrsize = iph->ihl * 4;
 
-	/* The options must lie inside the packet too. */
-	if (nh->pos + hdrsize > data_end)
+	/* The total length counts the header and the data after it: it must
+	 * hold the header, and the frame must hold all of it.
+	 */
+	tot_len = read_len16(&iph->tot_len);
+	if (tot_len < hdrsize)
+		return -1;
+	if (nh->pos + tot_len > data_end)
 		return -1;
 
 	nh->pos += hdrsize;
 	*iphdr = iph;
+	if (iph->frag_off & bpf_htons(IPV4_FRAGMENT_OFFSET))
+		return IPPROTO_FRAGMENT;
 	return iph->protocol;
 }
 
-/* Parse an IPv6 header. Returns its next-header field (IPPROTO_UDP...), or -1.
- * Extension headers are not skipped: for those the caller sees their type, such
- * as IPPROTO_HOPOPTS or IPPROTO_FRAGMENT.
+/* Parse an IPv6 header. Returns its next-header field (IPPROTO_UDP...), or -1
+ * when the packet is cut short, its version is not 6, or its payload length
+ * runs past the end of the frame. Extension headers are not skipped: for those
+ * the caller sees their type, such as IPPROTO_HOPOPTS or IPPROTO_FRAGMENT.
  */
 static __always_inline int parse_ip6hdr(struct hdr_cursor *nh, void *data_end,
 					struct ipv6hdr **ip6hdr)
@@ -165,6 +239,10 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *nh, void *data_end,
 	struct ipv6hdr *ip6h = nh->pos;
 
 	if ((void *)(ip6h + 1) > data_end)
+		return -1;
+	if (ip6h->version != 6)
+		return -1;
+	if ((void *)(ip6h + 1) + read_len16(&ip6h->payload_len) > data_end)
 		return -1;
 
 	nh->pos = ip6h + 1;
@@ -206,8 +284,10 @@ static __always_inline int parse_icmp6hdr(struct hdr_cursor *nh, void *data_end,
 
 /* Parse a UDP header. Returns the length of the UDP payload according to the
  * header's length field, or -1 when that field is below the header size or
- * claims more bytes than the packet holds. The packet may hold more (Ethernet
- * pads short frames), which is fine.
+ * claims more bytes than the frame holds. The frame may hold more (Ethernet
+ * pads short frames). The length is compared with the frame, not with the IP
+ * packet (this helper does not see the IP header): a program that needs the two
+ * to agree compares it with the IP total or payload length itself.
  */
 static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 					struct udphdr **udphdr)
@@ -219,17 +299,8 @@ static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 		return -1;
 
 	/* The length field counts the UDP header and its payload. */
-	len = bpf_ntohs(udph->len);
-	/* A 16-bit field cannot exceed 0xffff, and the compiler knows it. The
-	 * verifier of older kernels (Debian 12's 6.1 and 6.12) does not: after a
-	 * byte swap it knows nothing of the value, and rejects adding it to a
-	 * packet pointer ("math between pkt pointer and register with unbounded
-	 * min value"). So we state the bound again; barrier_var() hides len from
-	 * the compiler for a moment, which then keeps this check instead of
-	 * deleting it as always false.
-	 */
-	barrier_var(len);
-	if (len < (int)sizeof(*udph) || len > 0xffff)
+	len = read_len16(&udph->len);
+	if (len < (int)sizeof(*udph))
 		return -1;
 	if (nh->pos + len > data_end)
 		return -1;

@@ -130,7 +130,10 @@ static struct expect expect_for(const struct pkt_spec *spec, __u32 len, __u32 de
 	if (!ipv4 && !ipv6)
 		return e;
 
-	if (len < l4) {
+	/* The IP parsers want the whole packet that the IP header announces (its
+	 * total or payload length): a frame cut anywhere before its end is cut short.
+	 */
+	if (len < full) {
 		set_step(&e, STEP_L3, -1, 0, l3);
 		return e;
 	}
@@ -688,4 +691,157 @@ TEST(parse_udp_length_field)
 	pkt[l4 + 4] = 0xff;
 	pkt[l4 + 5] = 0xff;
 	check_modified(obj, "UDP length 65535", &spec, pkt, len, STEP_L4, -1, 0, l4, depth);
+}
+
+/* The version nibble must match the EtherType: 4 behind 0x0800, 6 behind 0x86DD. */
+TEST(parse_ip_version_must_match_the_ethertype)
+{
+	struct pkt_spec v4 = { .l4_proto = IPPROTO_GRE, .payload_len = 8 };
+	struct pkt_spec v6 = { .eth_proto = ETH_P_IPV6, .l4_proto = IPPROTO_GRE, .payload_len = 8 };
+	__u32 l3 = pkt_l3_offset(&v4);
+	__u8 pkt[FRAME_MAX];
+	char what[64];
+	__u32 len, depth;
+	int version;
+	struct bpf_object *obj;
+
+	obj = load_parsing(&depth);
+	ASSERT(obj, "cannot test without the parse programs");
+	for (version = 0; version < 16; version++) {
+		len = build_packet(&v4, pkt, sizeof(pkt));
+		ASSERT(len, "could not build the frame");
+		pkt[l3] = version << 4 | 5;
+		snprintf(what, sizeof(what), "IPv4 EtherType, version %d", version);
+		if (version == 4)
+			check_modified(obj, what, &v4, pkt, len, STEP_L3, IPPROTO_GRE, l3, l3 + 20,
+				       depth);
+		else
+			check_modified(obj, what, &v4, pkt, len, STEP_L3, -1, 0, l3, depth);
+
+		len = build_packet(&v6, pkt, sizeof(pkt));
+		ASSERT(len, "could not build the frame");
+		pkt[l3] = version << 4 | (pkt[l3] & 0x0f);
+		snprintf(what, sizeof(what), "IPv6 EtherType, version %d", version);
+		if (version == 6)
+			check_modified(obj, what, &v6, pkt, len, STEP_L3, IPPROTO_GRE, l3, l3 + 40,
+				       depth);
+		else
+			check_modified(obj, what, &v6, pkt, len, STEP_L3, -1, 0, l3, depth);
+	}
+}
+
+/* Every IPv4 total length from 0 to past the frame: below the header (with and
+ * without options) is malformed, past the frame is cut short, and shorter than
+ * the frame is fine (Ethernet padding follows).
+ */
+TEST(parse_ipv4_total_length)
+{
+	struct pkt_spec spec = { .l4_proto = IPPROTO_GRE, .payload_len = 12 };
+	__u32 l3 = pkt_l3_offset(&spec), ip_len, hdr, opt;
+	__u8 pkt[FRAME_MAX];
+	char what[80];
+	__u32 len, depth, tot_len;
+	struct bpf_object *obj;
+
+	obj = load_parsing(&depth);
+	ASSERT(obj, "cannot test without the parse programs");
+	for (opt = 0; opt <= 8; opt += 8) {
+		spec.ip_opt_len = opt;
+		hdr = 20 + opt;
+		len = build_packet(&spec, pkt, sizeof(pkt));
+		ASSERT(len, "could not build the frame");
+		ip_len = len - l3;
+		for (tot_len = 0; tot_len <= ip_len + 4; tot_len++) {
+			pkt[l3 + 2] = tot_len >> 8;
+			pkt[l3 + 3] = tot_len;
+			snprintf(what, sizeof(what),
+				 "IPv4 total length %u, header %u, %u bytes there", tot_len, hdr,
+				 ip_len);
+			if (tot_len < hdr || tot_len > ip_len)
+				check_modified(obj, what, &spec, pkt, len, STEP_L3, -1, 0, l3,
+					       depth);
+			else
+				check_modified(obj, what, &spec, pkt, len, STEP_L3, IPPROTO_GRE, l3,
+					       l3 + hdr, depth);
+		}
+		pkt[l3 + 2] = 0xff;
+		pkt[l3 + 3] = 0xff;
+		check_modified(obj, "IPv4 total length 65535", &spec, pkt, len, STEP_L3, -1, 0, l3,
+			       depth);
+	}
+}
+
+TEST(parse_ipv6_payload_length)
+{
+	struct pkt_spec spec = { .eth_proto = ETH_P_IPV6,
+				 .l4_proto = IPPROTO_GRE,
+				 .payload_len = 12 };
+	__u32 l3 = pkt_l3_offset(&spec);
+	__u8 pkt[FRAME_MAX];
+	char what[80];
+	__u32 len, depth, payload_len, room;
+	struct bpf_object *obj;
+
+	obj = load_parsing(&depth);
+	ASSERT(obj, "cannot test without the parse programs");
+	len = build_packet(&spec, pkt, sizeof(pkt));
+	ASSERT(len, "could not build the frame");
+	room = len - l3 - 40;
+	for (payload_len = 0; payload_len <= room + 4; payload_len++) {
+		pkt[l3 + 4] = payload_len >> 8;
+		pkt[l3 + 5] = payload_len;
+		snprintf(what, sizeof(what), "IPv6 payload length %u, %u bytes there", payload_len,
+			 room);
+		if (payload_len > room)
+			check_modified(obj, what, &spec, pkt, len, STEP_L3, -1, 0, l3, depth);
+		else
+			check_modified(obj, what, &spec, pkt, len, STEP_L3, IPPROTO_GRE, l3,
+				       l3 + 40, depth);
+	}
+	pkt[l3 + 4] = 0xff;
+	pkt[l3 + 5] = 0xff;
+	check_modified(obj, "IPv6 payload length 65535", &spec, pkt, len, STEP_L3, -1, 0, l3,
+		       depth);
+}
+
+/* Only the first piece of a fragmented IPv4 packet carries the UDP header; in a
+ * later piece, the bytes where ports would be are data. parse_iphdr() says
+ * IPPROTO_FRAGMENT for those, so the chain parses no UDP header out of them.
+ */
+TEST(parse_ipv4_later_fragments_hide_the_l4_header)
+{
+	static const struct {
+		__u16 frag_off;
+		bool later;
+	} cases[] = {
+		{ 0x0000, false }, /* not fragmented */
+		{ 0x4000, false }, /* don't fragment */
+		{ 0x2000, false }, /* first piece: more fragments, offset 0 */
+		{ 0x2001, true },  /* a middle piece */
+		{ 0x0001, true },  /* the last piece */
+		{ 0x1fff, true },  /* the largest offset */
+		{ 0x3fff, true },
+	};
+	struct pkt_spec spec = { .payload_len = 16 };
+	__u32 l3 = pkt_l3_offset(&spec), l4 = pkt_l4_offset(&spec);
+	__u8 pkt[FRAME_MAX];
+	char what[64];
+	__u32 len, depth, i;
+	struct bpf_object *obj;
+
+	obj = load_parsing(&depth);
+	ASSERT(obj, "cannot test without the parse programs");
+	len = build_packet(&spec, pkt, sizeof(pkt));
+	ASSERT(len, "could not build the frame");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct expect want = expect_for(&spec, len, depth);
+
+		pkt[l3 + 6] = cases[i].frag_off >> 8;
+		pkt[l3 + 7] = cases[i].frag_off;
+		snprintf(what, sizeof(what), "IPv4 frag_off 0x%04x", cases[i].frag_off);
+		if (cases[i].later)
+			/* Stops after IP: the chain knows no IPPROTO_FRAGMENT. */
+			set_step(&want, STEP_L3, IPPROTO_FRAGMENT, l3, l4);
+		check_frame(obj, what, pkt, len, &want);
+	}
 }
