@@ -89,6 +89,28 @@ testenv() {
 	"$TESTENV" "$@"
 }
 
+# The functions of a BPF object file and the ELF section each lives in, as
+# "NAME (section SEC)", separated by commas ("none" when there are none): what
+# a check shows when the program it looks for is not there, or not an XDP
+# program (SEC("xdp") puts it in section xdp; without it, it lands in .text).
+functions_in() { # OBJECT
+	local out
+	out=$(llvm-objdump -t "$1" 2>&1) || {
+		echo "none (llvm-objdump cannot read $1: $out)"
+		return 0
+	}
+	awk '$3 == "F" { printf "%s%s (section %s)", sep, $NF, $4; sep = ", " }
+		END { print sep ? "" : "none" }' <<<"$out"
+}
+
+# The section of function NAME in a BPF object file; empty when there is no
+# such function.
+section_of() { # OBJECT NAME
+	local out
+	out=$(llvm-objdump -t "$1" 2>/dev/null) || return 0
+	awk -v name="$2" '$3 == "F" && $NF == name { print $4; exit }' <<<"$out"
+}
+
 # ---- running ---------------------------------------------------------------
 
 run_one() {
