@@ -14,7 +14,12 @@
 # A check reports what went wrong with `fail "expected X, saw Y"` or
 # `expect_eq WHAT EXPECTED ACTUAL`. Checks run under `set -e`, so the first
 # failing command or `fail` ends the check: echo any further detail before
-# the `fail`, indented by four spaces. A check makes labs with
+# the `fail`, indented by four spaces. But bash turns set -e off for the
+# whole of a function called as `step || return 1` (or in an `if`): such a
+# step must test its own commands. Read a command's output into a variable
+# before matching it: under pipefail, `cmd | grep -q` fails whenever grep
+# stops reading before cmd has written everything (cmd dies of SIGPIPE).
+# A check makes labs with
 # `lab_setup [OPTIONS]` (a testenv environment named $LAB, removed afterwards),
 # and registers its own cleanup with `on_exit COMMAND...`. Every check runs in a private network and
 # mount namespace (tests/lib/isolate.sh), so nothing it makes outlives it.
