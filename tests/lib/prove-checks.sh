@@ -6,6 +6,9 @@
 # answer in tests/wrong-answers/LESSON/. Prints TAP.
 #
 # Usage: tests/lib/prove-checks.sh [LESSON_DIR...]   (default: every lesson with a check.sh)
+#        STRESS=N tests/lib/prove-checks.sh [...]   every proof N times; then a summary of
+#                                                  the proofs that did not give the same
+#                                                  result every time (flaky)
 #
 # A wrong answer, N-NAME.patch, is a mistake a student could make in
 # assignment N: a unified diff (a/FILE, b/FILE) against the reference
@@ -22,8 +25,14 @@ CHECK="$TOP_DIR/tests/lib/check.sh"
 WRONG_ANSWERS="$TOP_DIR/tests/wrong-answers"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-	sed -n 's/^# \{0,1\}//; 4,17p' "${BASH_SOURCE[0]}"
+	sed -n 's/^# \{0,1\}//; 4,20p' "${BASH_SOURCE[0]}"
 	exit 0
+fi
+
+STRESS=${STRESS:-1}
+if ! [[ "$STRESS" =~ ^[1-9][0-9]*$ ]]; then
+	echo "error: STRESS must be a number of rounds (1 or more), not '$STRESS'" >&2
+	exit 2
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/prove-checks.XXXXXX") || {
@@ -62,11 +71,20 @@ if [[ ${#lessons[@]} -eq 0 ]]; then
 fi
 
 count=0
+declare -A FAILED_IN=()
+ROUND_PREFIX=''
 tap() { # STATUS DESCRIPTION [OUTPUT]
+	local desc=$2
 	count=$((count + 1))
-	echo "$1 $count - $2"
-	if [[ "$1" == "not ok" && -n "${3:-}" ]]; then
-		while IFS= read -r line; do echo "# $line"; done <<<"$3"
+	echo "$1 $count - $ROUND_PREFIX$desc"
+	desc=${desc%% # SKIP*}
+	if [[ "$1" == "not ok" ]]; then
+		FAILED_IN[$desc]=$((${FAILED_IN[$desc]:-0} + 1))
+		if [[ -n "${3:-}" ]]; then
+			while IFS= read -r line; do echo "# $line"; done <<<"$3"
+		fi
+	else
+		FAILED_IN[$desc]=${FAILED_IN[$desc]:-0}
 	fi
 }
 
@@ -189,8 +207,33 @@ prove_lesson() { # LESSON_DIR
 }
 
 started=$SECONDS
-for lesson in "${lessons[@]}"; do
-	prove_lesson "$lesson"
+for ((round = 1; round <= STRESS; round++)); do
+	[[ $STRESS -gt 1 ]] && ROUND_PREFIX="round $round of $STRESS: "
+	for lesson in "${lessons[@]}"; do
+		prove_lesson "$lesson"
+	done
 done
 echo "1..$count"
 echo "# $count proofs in $((SECONDS - started)) s"
+failures=0
+for desc in "${!FAILED_IN[@]}"; do
+	failures=$((failures + ${FAILED_IN[$desc]}))
+done
+if [[ $STRESS -gt 1 ]]; then
+	# A proof that failed in some rounds and not in others is flaky: the
+	# check, or what it relies on, does not give the same answer every time.
+	report=() flaky=0 broken=0
+	for desc in "${!FAILED_IN[@]}"; do
+		if [[ ${FAILED_IN[$desc]} -eq $STRESS ]]; then
+			report+=("# failed in every round: $desc")
+			broken=$((broken + 1))
+		elif [[ ${FAILED_IN[$desc]} -gt 0 ]]; then
+			report+=("# flaky, failed in ${FAILED_IN[$desc]} of $STRESS rounds: $desc")
+			flaky=$((flaky + 1))
+		fi
+	done
+	[[ ${#report[@]} -eq 0 ]] || printf '%s\n' "${report[@]}" | sort
+	echo "# stress: $STRESS rounds of ${#FAILED_IN[@]} proofs: $flaky flaky," \
+		"$broken failed in every round"
+fi
+[[ $failures -eq 0 ]]
