@@ -136,7 +136,9 @@ prove_wrong_answer() { # LESSON_DIR N PATCH
 	dir="$WORK/$(basename "$lesson")-$n-$name"
 	rm -rf "$dir"
 	cp -a "$basedir" "$dir"
-	if ! out=$(patch -s -p1 -d "$dir" <"$patch" 2>&1); then
+	# No fuzz: a wrong answer that no longer applies as written is
+	# reported, not applied somewhere near.
+	if ! out=$(patch -s -p1 --fuzz=0 --no-backup-if-mismatch -d "$dir" <"$patch" 2>&1); then
 		tap "not ok" "$desc" "the patch does not apply to the $base code: $out"
 		rm -rf "$dir"
 		return
@@ -203,6 +205,16 @@ prove_lesson() { # LESSON_DIR
 		for patch in "$WRONG_ANSWERS/$name/$n"-*.patch; do
 			[[ -e "$patch" ]] && prove_wrong_answer "$lesson" "$n" "$patch"
 		done
+	done
+	# A wrong answer for an assignment the lesson does not have would
+	# never be run: say so.
+	for patch in "$WRONG_ANSWERS/$name"/*.patch; do
+		[[ -e "$patch" ]] || continue
+		n=$(basename "$patch")
+		n=${n%%-*}
+		[[ " $(assignments_of "$lesson") " == *" $n "* ]] && continue
+		tap "not ok" "$name wrong answer $(basename "$patch"): names an assignment of the lesson" \
+			"$name has no assignment '$n' (it has: $(assignments_of "$lesson")); name it N-NAME.patch"
 	done
 }
 
