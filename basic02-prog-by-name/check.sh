@@ -117,8 +117,11 @@ start_tracing() { # DIR ID
 	[[ -d $TRACEFS/events/xdp/xdp_exception ]] ||
 		fail "no $TRACEFS/events/xdp/xdp_exception: is tracefs mounted there?" || return 1
 	mkdir "$1" || fail "could not create the tracing instance $1" || return 1
-	echo "prog_id == $2" >"$1/events/xdp/xdp_exception/filter"
-	echo 1 >"$1/events/xdp/xdp_exception/enable"
+	# Called as `start_tracing ... || return 1`, without set -e: test each step.
+	echo "prog_id == $2" >"$1/events/xdp/xdp_exception/filter" ||
+		fail "could not filter xdp:xdp_exception on prog_id == $2 in $1" || return 1
+	echo 1 >"$1/events/xdp/xdp_exception/enable" ||
+		fail "could not enable xdp:xdp_exception in $1" || return 1
 }
 
 # Disable the event and remove the instance (its buffer goes with it).
