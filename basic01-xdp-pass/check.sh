@@ -13,25 +13,46 @@ TITLE_2="the loader prints the program's id and the mode the kernel attached it 
 
 readonly CHECK_PIN_DIR=/sys/fs/bpf/basic01_check
 
-# Set ACTION to the action a program of an object returns for an IPv6 echo
-# request, as BPF_PROG_TEST_RUN reports it: bpftool loads the object (not
-# attached anywhere) and runs the program once on the frame. Call it directly,
-# not in $(...): the cleanups it registers with on_exit must reach the check.
-run_action_of() { # OBJECT PROGNAME
-	local frame out
-	frame=$(mktemp)
-	on_exit rm -f "$frame"
-	# Ethernet (to 02:..:02 from 02:..:01, IPv6), IPv6 (fc00:dead:cafe:1::1 to
-	# ::2, ICMPv6, hop limit 64), ICMPv6 echo request id 1 seq 1: 62 bytes.
-	printf '%b' '\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x86\xdd' \
-		'\x60\x00\x00\x00\x00\x08\x3a\x40' \
-		'\xfc\x00\xde\xad\xca\xfe\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01' \
-		'\xfc\x00\xde\xad\xca\xfe\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02' \
-		'\x80\x00\x00\x00\x00\x01\x00\x01' >"$frame"
+# Frames to run the program on, by name; each must be dropped. Ethernet to
+# 02:..:02 from 02:..:01, then:
+declare -gA FRAMES=(
+	# IPv6 (fc00:dead:cafe:1::1 to ::2, hop limit 64), ICMPv6 echo request
+	# id 1 seq 1: 62 bytes, the lab's own traffic.
+	["an IPv6 echo request"]='\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x86\xdd'\
+'\x60\x00\x00\x00\x00\x08\x3a\x40'\
+'\xfc\x00\xde\xad\xca\xfe\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01'\
+'\xfc\x00\xde\xad\xca\xfe\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02'\
+'\x80\x00\x00\x00\x00\x01\x00\x01'
+	# IPv4 (198.18.1.1 to 198.18.1.2), UDP 1234 to 5678, no payload: 42 bytes.
+	["an IPv4 UDP datagram"]='\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00'\
+'\x45\x00\x00\x1c\x00\x00\x40\x00\x40\x11\x00\x00\xc6\x12\x01\x01\xc6\x12\x01\x02'\
+'\x04\xd2\x16\x2e\x00\x08\x00\x00'
+	# ARP request, broadcast: who has 198.18.1.2, tell 198.18.1.1: 42 bytes.
+	["an ARP request"]='\xff\xff\xff\xff\xff\xff\x02\x00\x00\x00\x00\x01\x08\x06'\
+'\x00\x01\x08\x00\x06\x04\x00\x01\x02\x00\x00\x00\x00\x01\xc6\x12\x01\x01'\
+'\x00\x00\x00\x00\x00\x00\xc6\x12\x01\x02'
+	# An Ethernet header and nothing else, of an unknown type: 14 bytes.
+	["a bare Ethernet header"]='\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x88\xb5'
+)
+
+# Load an object with bpftool (not attached anywhere), its programs pinned
+# under CHECK_PIN_DIR. Call it directly, not in $(...): the cleanups it
+# registers with on_exit must reach the check.
+load_object() { # OBJECT
 	rm -rf "$CHECK_PIN_DIR"
 	on_exit rm -rf "$CHECK_PIN_DIR"
 	bpftool prog loadall "$1" "$CHECK_PIN_DIR" >/dev/null
-	out=$(bpftool prog run pinned "$CHECK_PIN_DIR/$2" data_in "$frame")
+}
+
+# Set ACTION to the action the loaded program PROGNAME returns for FRAME (a
+# printf %b string), as BPF_PROG_TEST_RUN reports it: bpftool runs the program
+# once on the frame.
+run_action_of() { # PROGNAME FRAME
+	local frame out
+	frame=$(mktemp)
+	on_exit rm -f "$frame"
+	printf '%b' "$2" >"$frame"
+	out=$(bpftool prog run pinned "$CHECK_PIN_DIR/$1" data_in "$frame")
 	ACTION=$(sed -n 's/^Return value: \([0-9]*\).*/\1/p' <<<"$out")
 }
 
@@ -49,25 +70,34 @@ ping_loss() {
 }
 
 check_1() {
-	local loss
+	local loss frame
 	lab_setup
 	loss=$(ping_loss)
 	[[ "$loss" == 0 ]] || fail "the lab is broken: a ping without XDP lost ${loss:-all}%" || return 1
 
-	./xdp_loader --dev "$LAB" --quiet ||
-		fail "expected ./xdp_loader --dev $LAB to attach xdp_pass.bpf.o (its errors are above)" ||
+	if ! ./xdp_loader --dev "$LAB" --quiet; then
+		fail "expected ./xdp_loader --dev $LAB to attach the program xdp_pass of" \
+			"xdp_pass.bpf.o (its errors are above); the object holds:" \
+			"$(functions_in xdp_pass.bpf.o)"
 		return 1
+	fi
 	on_exit ./xdp_loader --dev "$LAB" --unload
 	loss=$(ping_loss)
 	[[ "$loss" == 100 ]] ||
 		fail "expected 100% packet loss with xdp_pass attached, saw ${loss:-no ping output}%:" \
 			"the ping replies still get through" || return 1
 
-	# XDP_ABORTED would stop the ping too, but it means "my program failed":
-	# ask the program itself which action it returns.
-	run_action_of xdp_pass.bpf.o xdp_pass
-	expect_eq "the action xdp_pass returns (BPF_PROG_TEST_RUN)" "$(action_name 1)" \
-		"$(action_name "$ACTION")"
+	# XDP_ABORTED would stop the ping too, but it means "my program failed";
+	# and a program that drops only what the lab sends is not what was
+	# asked: ask the program itself which action it returns, for frames of
+	# several kinds.
+	load_object xdp_pass.bpf.o
+	for frame in "an IPv6 echo request" "an IPv4 UDP datagram" "an ARP request" \
+		"a bare Ethernet header"; do
+		run_action_of xdp_pass "${FRAMES[$frame]}"
+		expect_eq "the action xdp_pass returns for $frame (BPF_PROG_TEST_RUN)" \
+			"$(action_name 1)" "$(action_name "$ACTION")" || return 1
+	done
 }
 
 # The id and mode of the XDP program on an interface, as ip shows them:

@@ -97,6 +97,8 @@ define_requirements() {
 		"bpftool | linux-tools-@KVER@ linux-tools-common | linux-tools-generic linux-tools-common" \
 		"bpftool"
 	require bats           "has_cmd bats"                      "bats"           "bats"
+	require jq             "has_cmd jq"                        "jq"             "jq"
+	require patch          "has_cmd patch"                     "patch"          "patch"
 	require shellcheck     "has_cmd shellcheck"                "shellcheck"     "ShellCheck"
 	require clang-format   "has_cmd clang-format"              "clang-format"   "clang-tools-extra"
 	require netcat-openbsd "has_cmd nc"                        "netcat-openbsd" "netcat"

@@ -64,8 +64,14 @@ loader() {
 }
 
 # "xdp" (native) or "xdpgeneric", the mode word ip prints after the MTU.
+# ip's output is read whole before it is matched: a reader that stops early
+# (head, grep -q) kills the writer with SIGPIPE, which fails the pipeline
+# under pipefail.
 attached_mode() {
-	ip link show dev "$1" | grep -o -w -E 'xdp|xdpgeneric|xdpdrv|xdpoffload' | head -n1
+	local out
+	out=$(ip link show dev "$1")
+	[[ " $out " =~ [[:space:]](xdp|xdpgeneric|xdpdrv|xdpoffload)[[:space:]] ]] &&
+		echo "${BASH_REMATCH[1]}"
 }
 
 # Assert that ip link shows the program on $DEV attached in MODE ("xdp" for
@@ -94,10 +100,11 @@ ping_inside() {
 	id=$(attached_id "$DEV")
 	[[ -n "$id" ]] || { echo "ip link shows no XDP program on $DEV"; return 1; }
 	assert_attached_mode xdp
-	bpftool net show dev "$DEV" | grep -q -E "^$DEV\([0-9]+\) driver id $id\$" ||
-		{ bpftool net show dev "$DEV"; return 1; }
-	bpftool prog show id "$id" | grep -q -E "^$id: xdp +name xdp_pass " ||
-		{ bpftool prog show id "$id"; return 1; }
+	local out
+	out=$(bpftool net show dev "$DEV")
+	grep -q -E "^$DEV\([0-9]+\) driver id $id\$" <<<"$out" || { echo "$out"; return 1; }
+	out=$(bpftool prog show id "$id")
+	grep -q -E "^$id: xdp +name xdp_pass " <<<"$out" || { echo "$out"; return 1; }
 }
 
 @test "basic01: --native-mode attaches in native mode" {
@@ -110,8 +117,9 @@ ping_inside() {
 	run loader --dev "$DEV" --skb-mode
 	assert_ok
 	assert_attached_mode xdpgeneric
-	bpftool net show dev "$DEV" | grep -q -E "^$DEV\([0-9]+\) generic id [0-9]+\$" ||
-		{ bpftool net show dev "$DEV"; return 1; }
+	local out
+	out=$(bpftool net show dev "$DEV")
+	grep -q -E "^$DEV\([0-9]+\) generic id [0-9]+\$" <<<"$out" || { echo "$out"; return 1; }
 }
 
 @test "basic01: ping goes through with xdp_pass attached, in both modes" {
@@ -173,8 +181,9 @@ ping_inside() {
 @test "basic01: the object loads with ip link set dev X xdp obj F sec xdp" {
 	run ip link set dev "$DEV" xdp obj xdp_pass.bpf.o sec xdp
 	assert_ok
-	ip link show dev "$DEV" | grep -q 'prog/xdp id [0-9]* name xdp_pass ' ||
-		{ ip link show dev "$DEV"; return 1; }
+	local out
+	out=$(ip link show dev "$DEV")
+	grep -q 'prog/xdp id [0-9]* name xdp_pass ' <<<"$out" || { echo "$out"; return 1; }
 	run ping_inside
 	assert_ok
 	ip link set dev "$DEV" xdp off

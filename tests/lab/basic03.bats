@@ -230,8 +230,8 @@ printed_sum() { # ACTION WORD
 	sleep 1.2
 	p0=$(map_field "$map_id" 2 rx_packets)
 	b0=$(map_field "$map_id" 2 rx_bytes)
-	cpus=$(usable_cpus | head -n 4)
-	for cpu in $cpus; do
+	cpus=$(usable_cpus)
+	for cpu in $(head -n 4 <<<"$cpus"); do
 		ping_inside 3 "$cpu"
 		sent=$((sent + 3))
 	done

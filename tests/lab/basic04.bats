@@ -109,12 +109,13 @@ assert_nothing_left() {
 	run ./xdp_loader --dev "$LAB"
 	assert_ok
 	[[ -n "$(attached_id)" ]] || { echo "no XDP program on $LAB"; return 1; }
-	bpftool prog show id "$(attached_id)" | grep -q 'name xdp_pass_func' ||
-		{ bpftool prog show id "$(attached_id)"; return 1; }
+	local out
+	out=$(bpftool prog show id "$(attached_id)")
+	grep -q 'name xdp_pass_func' <<<"$out" || { echo "$out"; return 1; }
 	[[ -e "$MAP_PIN" ]] || { echo "no pin at $MAP_PIN"; ls -la /sys/fs/bpf; return 1; }
-	bpftool map show pinned "$MAP_PIN" |
-		grep -q -E '^[0-9]+: percpu_array +name xdp_stats_map ' ||
-		{ bpftool map show pinned "$MAP_PIN"; return 1; }
+	out=$(bpftool map show pinned "$MAP_PIN")
+	grep -q -E '^[0-9]+: percpu_array +name xdp_stats_map ' <<<"$out" ||
+		{ echo "$out"; return 1; }
 	# The pinned map is the one the attached program uses.
 	local map_id prog_info
 	map_id=$(pinned_map_id "$MAP_PIN")
@@ -172,10 +173,11 @@ assert_nothing_left() {
 	assert_ok
 	assert_output_has "in place of map id $old_map"
 	[[ "$(attached_id)" != "$old_prog" ]] || { echo "the program was not replaced"; return 1; }
-	local new_map
+	local new_map out
 	new_map=$(pinned_map_id "$MAP_PIN")
-	bpftool prog show id "$(attached_id)" | grep -q -E "map_ids $new_map\$" ||
-		{ echo "the pin does not lead to the new program's map"; return 1; }
+	out=$(bpftool prog show id "$(attached_id)")
+	grep -q -E "map_ids $new_map\$" <<<"$out" ||
+		{ echo "the pin does not lead to the new program's map: $out"; return 1; }
 }
 
 @test "basic04: a second load without --force is refused and leaves program and pin alone" {
@@ -278,8 +280,9 @@ assert_nothing_left() {
 	[[ -n "$prog" ]] || { echo "no XDP program on $LAB"; return 1; }
 	# bpftool reads the pin: an xdp link, holding the attached program.
 	# The loader has exited: the pin alone keeps the program attached.
-	bpftool link show pinned "$LINK_PIN" | grep -q -E "^[0-9]+: xdp +prog $prog *\$" ||
-		{ bpftool link show pinned "$LINK_PIN"; return 1; }
+	local out
+	out=$(bpftool link show pinned "$LINK_PIN")
+	grep -q -E "^[0-9]+: xdp +prog $prog *\$" <<<"$out" || { echo "$out"; return 1; }
 }
 
 @test "basic04: a link-attached program cannot be replaced by netlink, even with --force" {

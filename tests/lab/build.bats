@@ -42,7 +42,8 @@ fake_clang() {
 	grep -qx '  LINK    xdp_stats' <<<"$output"
 	# No full compiler command lines without V=1.
 	if grep -q -- '-target bpf' <<<"$output"; then echo "$output"; return 1; fi
-	readelf -h "$LESSON/xdp_prog.bpf.o" | grep -q 'Machine: *Linux BPF'
+	output=$(readelf -h "$LESSON/xdp_prog.bpf.o")
+	grep -q 'Machine: *Linux BPF' <<<"$output"
 	[ -x "$LESSON/xdp_loader" ] && [ -x "$LESSON/xdp_stats" ] && [ -x "$LESSON/xdp_link_pin" ]
 }
 
@@ -123,6 +124,7 @@ fake_clang() {
 	[ -e "$WORK/pkg-config-ran" ]
 	[ -x "$WORK/tree/basic04-pinning-maps/xdp_loader" ]
 	# Linked against the system libbpf, not a static one from the submodule.
-	readelf -d "$WORK/tree/basic04-pinning-maps/xdp_loader" | grep -q 'NEEDED.*libbpf\.so'
+	output=$(readelf -d "$WORK/tree/basic04-pinning-maps/xdp_loader")
+	grep -q 'NEEDED.*libbpf\.so' <<<"$output"
 }
 

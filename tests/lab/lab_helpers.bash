@@ -159,7 +159,7 @@ assert_one_error() { # TEXT
 		echo "$output"
 		return 1
 	fi
-	if ! grep '^error:' <<<"$output" | grep -q -F -- "$1"; then
+	if [[ "$(grep '^error:' <<<"$output")" != *"$1"* ]]; then
 		echo "expected the error line to mention '$1', saw:"
 		echo "$output"
 		return 1

@@ -14,7 +14,12 @@
 # A check reports what went wrong with `fail "expected X, saw Y"` or
 # `expect_eq WHAT EXPECTED ACTUAL`. Checks run under `set -e`, so the first
 # failing command or `fail` ends the check: echo any further detail before
-# the `fail`, indented by four spaces. A check makes labs with
+# the `fail`, indented by four spaces. But bash turns set -e off for the
+# whole of a function called as `step || return 1` (or in an `if`): such a
+# step must test its own commands. Read a command's output into a variable
+# before matching it: under pipefail, `cmd | grep -q` fails whenever grep
+# stops reading before cmd has written everything (cmd dies of SIGPIPE).
+# A check makes labs with
 # `lab_setup [OPTIONS]` (a testenv environment named $LAB, removed afterwards),
 # and registers its own cleanup with `on_exit COMMAND...`. Every check runs in a private network and
 # mount namespace (tests/lib/isolate.sh), so nothing it makes outlives it.
@@ -87,6 +92,28 @@ lab_setup() {
 
 testenv() {
 	"$TESTENV" "$@"
+}
+
+# The functions of a BPF object file and the ELF section each lives in, as
+# "NAME (section SEC)", separated by commas ("none" when there are none): what
+# a check shows when the program it looks for is not there, or not an XDP
+# program (SEC("xdp") puts it in section xdp; without it, it lands in .text).
+functions_in() { # OBJECT
+	local out
+	out=$(llvm-objdump -t "$1" 2>&1) || {
+		echo "none (llvm-objdump cannot read $1: $out)"
+		return 0
+	}
+	awk '$3 == "F" { printf "%s%s (section %s)", sep, $NF, $4; sep = ", " }
+		END { print sep ? "" : "none" }' <<<"$out"
+}
+
+# The section of function NAME in a BPF object file; empty when there is no
+# such function.
+section_of() { # OBJECT NAME
+	local out
+	out=$(llvm-objdump -t "$1" 2>/dev/null) || return 0
+	awk -v name="$2" '$3 == "F" && $NF == name { print $4; exit }' <<<"$out"
 }
 
 # ---- running ---------------------------------------------------------------
