@@ -105,7 +105,6 @@ define_requirements() {
 	require linux-perf     "runs perf version" \
 		"linux-perf | linux-tools-@KVER@ linux-tools-common | linux-tools-generic linux-tools-common" \
 		"perf"
-	require jq             "has_cmd jq"                       "jq"             "jq"
 	require util-linux     "has_cmd unshare nsenter setpriv"   "util-linux"     "util-linux"
 	require ethtool        "has_cmd ethtool"                   "ethtool"        "ethtool"
 }
