@@ -202,8 +202,8 @@ run_guest() { # LABEL PACKAGE
 	# waited for with wait, which a signal interrupts at once (a foreground
 	# pipeline would hold the INT/TERM trap back until the guest ends).
 	touch "$results/console"
-	tail -n +1 -s 0.5 -f --pid="$QEMU_PID" "$results/console" | tr -d '\r' |
-		sed "s/^/[$label] /" &
+	tail -n +1 -s 0.5 -f --pid="$QEMU_PID" "$results/console" |
+		sed -u "s/\r\$//; s/^/[$label] /" &
 	TAIL_PID=$!
 	local status=0
 	wait "$QEMU_PID" || status=$?
