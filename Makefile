@@ -18,7 +18,8 @@ $(BUILD_DIRS): $(LIBBPF_DEP)
 
 help:
 	@echo 'make            build every lesson (and libbpf from source when the system has none >= 1.0)'
-	@echo 'make test       install what is missing (as root), build, run every test (needs root)'
+	@echo 'make test       install what is missing (as root), build, run every test (needs root),'
+	@echo '                on the lessons as committed: your changes to them are left out'
 	@echo 'make check      run the assignment checks of every lesson on your code (needs root)'
 	@echo '                in a lesson directory: make check, or make check A=N for one assignment'
 	@echo 'make demo       a one-minute live tour of the first lessons on a lab (needs root)'
@@ -26,12 +27,13 @@ help:
 	@echo 'make deps       install the packages building, the labs and the tests need'
 	@echo 'make lint       shellcheck every shell script, clang-format check every C file'
 	@echo 'make clean      remove everything the build made'
-	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree'
+	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree;'
+	@echo '         WORKTREE=1 (test, demo) takes the lessons as they are here; FAST=1 (demo) no pauses'
 
+# tests/run.sh and scripts/demo.sh build what they run (tests/lib/pristine.sh).
 test:
 	@scripts/deps.sh --ensure
-	@$(MAKE) --no-print-directory all
-	@tests/run.sh
+	@tests/run.sh $(if $(WORKTREE),--worktree)
 
 check: all
 	@rc=0; for l in $(LESSONS); do [ -f $$l/check.sh ] || continue; \
@@ -39,8 +41,7 @@ check: all
 
 demo:
 	@scripts/deps.sh --ensure
-	@$(MAKE) --no-print-directory all
-	@scripts/demo.sh
+	@scripts/demo.sh $(if $(WORKTREE),--worktree) $(if $(FAST),--fast)
 
 bench:
 	@echo 'No benchmarks yet: they arrive with the packet lessons.'

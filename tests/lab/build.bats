@@ -101,16 +101,20 @@ fake_clang() {
 }
 
 @test "build: a libbpf installed after the top-level make started is used (as make test does)" {
-	# make test installs libbpf-dev and then builds. The top-level make read
-	# common/libbpf.mk before the install; its lesson sub-makes must look
-	# again rather than inherit the fallback to the (empty) submodule. A fake
-	# pkg-config finds no libbpf on its first call only.
-	mkdir -p "$WORK/tree/basic04-pinning-maps" "$WORK/tree/scripts" "$WORK/tree/tests" "$WORK/bin"
+	# make test installs libbpf-dev and then builds (tests/run.sh, through
+	# tests/lib/pristine.sh). The top-level make read common/libbpf.mk before
+	# the install; the build must look again rather than inherit the fallback
+	# to the (empty) submodule. A fake pkg-config finds no libbpf on its first
+	# call only.
+	mkdir -p "$WORK/tree/basic04-pinning-maps" "$WORK/tree/scripts" "$WORK/tree/tests/lib" "$WORK/bin"
 	cp -r "$TOP_DIR/Makefile" "$WORK/common" "$WORK/headers" "$WORK/tree/"
 	cp "$LESSON"/* "$WORK/tree/basic04-pinning-maps/"
-	# make test's own steps around the build: here they do nothing.
+	# make test's own steps: deps.sh does nothing here, and tests/run.sh
+	# only builds, as the real one does first (no .git: here, in place).
 	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/scripts/deps.sh"
-	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/tests/run.sh"
+	# shellcheck disable=SC2016 # expanded by the fake tests/run.sh
+	printf '#!/bin/sh\nexec "$(dirname "$0")/lib/pristine.sh" true\n' >"$WORK/tree/tests/run.sh"
+	cp "$TOP_DIR/tests/lib/pristine.sh" "$WORK/tree/tests/lib/"
 	chmod +x "$WORK/tree/scripts/deps.sh" "$WORK/tree/tests/run.sh"
 	cat >"$WORK/bin/pkg-config" <<-EOF
 		#!/bin/sh
@@ -118,7 +122,7 @@ fake_clang() {
 		exec "$(command -v pkg-config)" "\$@"
 	EOF
 	chmod +x "$WORK/bin/pkg-config"
-	run env PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory test
+	run env -u XDP_TUTORIAL_TREE PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory test
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ -e "$WORK/pkg-config-ran" ]
 	[ -x "$WORK/tree/basic04-pinning-maps/xdp_loader" ]
