@@ -60,7 +60,7 @@ teardown() {
 # ---- helpers ----------------------------------------------------------------
 
 loader() {
-	./xdp_loader "$@"
+	bounded ./xdp_loader "$@"
 }
 
 # "xdp" (native) or "xdpgeneric", the mode word ip prints after the MTU.
@@ -273,7 +273,7 @@ ping_inside() {
 	cp xdp_loader xdp_pass.bpf.o "$dir"
 	chmod 755 "$dir"
 	cd "$dir" || return 1
-	run as_nobody ./xdp_loader --dev "$DEV"
+	run bounded as_nobody ./xdp_loader --dev "$DEV"
 	cd - >/dev/null && rm -rf "$dir"
 	assert_failed
 	assert_one_error "Operation not permitted"

@@ -30,6 +30,20 @@ require_isolation() {
 	fi
 }
 
+# ---- bounds in time ---------------------------------------------------------------
+
+# Every program a test runs has a bound in time, so that a program that never
+# returns (a stats loop that should have refused to start, say) fails its test
+# instead of hanging the run. BOUND is far above what any of them takes.
+BOUND=30
+
+# Run COMMAND (a program, not a shell function) for at most BOUND seconds, then
+# stop it as Ctrl-C would (SIGINT), and kill it if it is still there 5 s later.
+# A command stopped so exits 124.
+bounded() { # COMMAND...
+	timeout -s INT -k 5 "$BOUND" "$@"
+}
+
 # ---- building, labs, users ------------------------------------------------------
 
 # Build each lesson DIR with make, quietly (make's errors still show).
@@ -40,9 +54,9 @@ build() { # DIR...
 	done
 }
 
-# testenv.sh, as the lessons' `t` alias runs it.
+# testenv.sh, as the lessons' `t` alias runs it (within BOUND seconds).
 t() {
-	"$TESTENV" "$@"
+	bounded "$TESTENV" "$@"
 }
 
 # Make the testenv lab NAME (for setup_file); fail if testenv fails.
