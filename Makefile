@@ -13,8 +13,9 @@ include common/libbpf.mk
 all: $(BUILD_DIRS)
 
 # libbpf (when built from source) comes first, so lessons never race to build it.
+# Each line names the lesson (BUILD_PREFIX); a lesson with nothing to do says nothing.
 $(BUILD_DIRS): $(LIBBPF_DEP)
-	@$(MAKE) --no-print-directory -C $@
+	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C $@ BUILD_PREFIX=$@/
 
 help:
 	@echo 'make            build every lesson (and libbpf from source when the system has none >= 1.0)'
