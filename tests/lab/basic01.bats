@@ -273,7 +273,7 @@ ping_inside() {
 	cp xdp_loader xdp_pass.bpf.o "$dir"
 	chmod 755 "$dir"
 	cd "$dir" || return 1
-	run bounded as_nobody ./xdp_loader --dev "$DEV"
+	run as_nobody ./xdp_loader --dev "$DEV"
 	cd - >/dev/null && rm -rf "$dir"
 	assert_failed
 	assert_one_error "Operation not permitted"

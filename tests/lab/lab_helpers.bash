@@ -75,9 +75,10 @@ inside_address() { # LAB
 	ip -n "$1" -6 -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }'
 }
 
-# Run COMMAND as user nobody (uid and gid 65534, no supplementary groups).
+# Run COMMAND as user nobody (uid and gid 65534, no supplementary groups),
+# within BOUND seconds.
 as_nobody() { # COMMAND...
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	bounded setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 }
 
 # Make DIR a directory (readable by anyone) of links to every command on PATH
