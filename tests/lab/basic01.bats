@@ -206,6 +206,42 @@ ping_inside() {
 	assert_nothing_attached
 }
 
+@test "basic01: bad input: an option without its argument is named as typed" {
+	run loader --dev
+	assert_status 2
+	assert_one_error "--dev needs an argument: --dev IFNAME"
+	run loader -d
+	assert_status 2
+	assert_one_error "-d needs an argument: -d IFNAME"
+	run loader --filename
+	assert_status 2
+	assert_one_error "--filename needs an argument: --filename FILE"
+	# The next option is no interface name.
+	run loader --dev --force
+	assert_status 2
+	assert_one_error "--dev takes an interface name, not the option '--force'"
+	run loader --dev "$DEV" --bogus
+	assert_status 2
+	assert_one_error "unknown option '--bogus'"
+	run loader --dev "$DEV" -Sx
+	assert_status 2
+	assert_one_error "unknown option '-x'"
+	assert_nothing_attached
+}
+
+@test "basic01: bad input: two modes at once (-S -N) are refused" {
+	run loader --dev "$DEV" -S -N
+	assert_status 2
+	assert_one_error "--skb-mode and --native-mode ask for two modes: give one of -S, -N or -A"
+	run loader --dev "$DEV" --native-mode --auto-mode
+	assert_status 2
+	assert_one_error "--native-mode and --auto-mode ask for two modes"
+	# The same mode twice is one mode.
+	run loader --dev "$DEV" -S --skb-mode
+	assert_ok
+	assert_attached_mode xdpgeneric
+}
+
 @test "basic01: bad input: unknown interface" {
 	run loader --dev no-such-dev0
 	assert_failed

@@ -215,6 +215,13 @@ assert_nothing_left() {
 	[[ "$output" == "$want" ]] || { echo "saw: $output"; return 1; }
 }
 
+@test "basic04: xdp_stats --help speaks of reading, not attaching" {
+	run bounded ./xdp_stats --help
+	assert_ok
+	assert_output_has "-d, --dev IFNAME           interface whose stats to read (required)"
+	! grep -qi 'attach to' <<<"$output" || { echo "$output"; return 1; }
+}
+
 @test "basic04: xdp_stats refuses a pin that is not a stats map" {
 	mkdir -p "$PIN_DIR"
 	bpftool map create "$MAP_PIN" type hash key 4 value 4 entries 4 name not_stats
