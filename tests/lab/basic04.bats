@@ -249,6 +249,30 @@ assert_nothing_left() {
 	assert_nothing_left
 }
 
+@test "basic04: inside the lab's namespace (t exec), xdp_stats says the namespace hides bpffs" {
+	run bounded "$TESTENV" exec --name "$LAB" -- ./xdp_stats --dev "$LAB"
+	assert_failed
+	[[ "${#lines[@]}" -eq 1 ]] || { echo "expected one line, saw: $output"; return 1; }
+	assert_one_error "inside the network namespace $LAB, where 'ip netns exec' (t exec, t enter)"
+	assert_output_has "run it outside the namespace"
+	# Not the advice to mount bpffs: one mounted there would vanish with the shell.
+	! grep -q 'mount -t bpf' <<<"$output" || { echo "$output"; return 1; }
+}
+
+@test "basic04: a --pin-dir outside bpffs is refused: choose one under /sys/fs/bpf" {
+	local dir
+	for dir in "$BATS_TEST_TMPDIR/pins" relative/pins; do
+		run bounded ./xdp_stats --dev "$LAB" --pin-dir "$dir"
+		assert_failed
+		assert_one_error "$dir is not on a BPF filesystem, and pins can only live on one: choose a directory under /sys/fs/bpf"
+		run bounded ./xdp_loader --dev "$LAB" --pin-dir "$dir"
+		assert_failed
+		assert_one_error "choose a directory under /sys/fs/bpf"
+	done
+	assert_nothing_left
+	[[ ! -e relative ]] || { echo "a directory 'relative' was made"; return 1; }
+}
+
 @test "basic04: --pin-dir puts the pins elsewhere, and xdp_stats finds them there" {
 	local dir=/sys/fs/bpf/b04_elsewhere
 	bounded ./xdp_loader --dev "$LAB" --pin-dir "$dir" -q
