@@ -165,7 +165,7 @@ ping_inside() {
 		loader --dev "$DEV" "$mode" >/dev/null
 		run loader --dev "$DEV" --unload
 		[[ "$status" -eq 0 ]] || { echo "$mode: $output"; return 1; }
-		assert_output_has "Detached XDP program id"
+		assert_output_matches_e "$(detached_line "[0-9]+" "$DEV")"
 		assert_nothing_attached
 	done
 }

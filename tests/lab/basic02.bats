@@ -111,7 +111,7 @@ count_of() { # PERF-OUTPUT
 @test "basic02: xdp_pass_func attached by name lets the ping replies through" {
 	run bounded ./xdp_loader --dev "$LAB" --progname xdp_pass_func
 	assert_ok
-	assert_output_has "Attached XDP program 'xdp_pass_func' (id "
+	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB")\$"
 	assert_attached xdp_pass_func
 	assert_replies 3
 }
@@ -211,7 +211,7 @@ count_of() { # PERF-OUTPUT
 @test "basic02: --unload detaches; a second --unload says nothing is attached" {
 	bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
 	run bounded ./xdp_loader --dev "$LAB" --unload
-	[[ $status -eq 0 && $output == "Detached XDP program id "* ]] || {
+	[[ $status -eq 0 && $output =~ $(detached_line "[0-9]+" "$LAB") ]] || {
 		echo "unload: exit $status, $output" >&2
 		return 1
 	}

@@ -120,7 +120,7 @@ printed_sum() { # ACTION WORD
 	assert_stops_cleanly
 	grep -q -E "^Reading map xdp_stats_map \(id $map_id, array, 5 entries of 8 bytes\)\$" "$OUT" ||
 		{ echo "no 'Reading map' line for map $map_id:"; cat "$OUT"; return 1; }
-	grep -q -E "^Attached xdp_pass_func \(id [0-9]+\) to $LAB " "$OUT" || { cat "$OUT"; return 1; }
+	grep -q -E "$(attached_line xdp_pass_func "$LAB")\$" "$OUT" || { cat "$OUT"; return 1; }
 }
 
 @test "basic03: the periods count the pings, and the map agrees (bpftool)" {
@@ -150,8 +150,10 @@ printed_sum() { # ACTION WORD
 
 @test "basic03: Ctrl-C (SIGINT) ends the loader with exit 0 and detaches its program" {
 	start_loader ./xdp_load_and_stats
+	local id
+	id=$(attached_id)
 	assert_stops_cleanly INT
-	grep -q "^Detached xdp_pass_func from $LAB\$" "$OUT" || { cat "$OUT"; return 1; }
+	grep -q -E "$(detached_line "$id" "$LAB")" "$OUT" || { cat "$OUT"; return 1; }
 	assert_nothing_attached
 }
 
@@ -185,6 +187,7 @@ printed_sum() { # ACTION WORD
 	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
 	run bounded ./xdp_load_and_stats --dev "$LAB" --unload
 	assert_ok
+	assert_output_matches_e "$(detached_line "$id" "$LAB")"
 	assert_nothing_attached
 }
 
@@ -201,7 +204,7 @@ printed_sum() { # ACTION WORD
 @test "basic03: testenv's 't load' runs xdp_load_and_stats on the lab" {
 	run timeout --preserve-status -s INT 2.5 "$TESTENV" load --name "$LAB" -- --interval 1
 	assert_ok
-	assert_output_matches "^Attached xdp_pass_func "
+	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB")"
 	assert_output_matches "^XDP_PASS .* pkts "
 	assert_nothing_attached
 }

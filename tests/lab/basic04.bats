@@ -108,6 +108,7 @@ assert_nothing_left() {
 @test "basic04: xdp_loader attaches and pins xdp_stats_map in /sys/fs/bpf/LAB/" {
 	run bounded ./xdp_loader --dev "$LAB"
 	assert_ok
+	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB")\$"
 	[[ -n "$(attached_id)" ]] || { echo "no XDP program on $LAB"; return 1; }
 	bpftool prog show id "$(attached_id)" | grep -q 'name xdp_pass_func' ||
 		{ bpftool prog show id "$(attached_id)"; return 1; }
@@ -148,8 +149,11 @@ assert_nothing_left() {
 
 @test "basic04: --unload detaches the program and removes the pins and their directory" {
 	bounded ./xdp_loader --dev "$LAB" -q
+	local id
+	id=$(attached_id)
 	run bounded ./xdp_loader --dev "$LAB" --unload
 	assert_ok
+	assert_output_matches_e "$(detached_line "$id" "$LAB")"
 	assert_output_has "Removed the pin $MAP_PIN"
 	assert_nothing_left
 	# And a second --unload has nothing to do: one error line.
@@ -306,6 +310,7 @@ assert_nothing_left() {
 @test "basic04: xdp_link_pin attaches through a link pinned at /sys/fs/bpf/LAB/xdp_link" {
 	run bounded ./xdp_link_pin --dev "$LAB"
 	assert_ok
+	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB") through bpf_link id [0-9]+\$"
 	[[ -e "$LINK_PIN" && -e "$MAP_PIN" ]] || { ls -la "$PIN_DIR"; return 1; }
 	local prog
 	prog=$(attached_id)

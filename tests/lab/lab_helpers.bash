@@ -139,6 +139,30 @@ assert_nothing_attached() { # [DEV]
 	fi
 }
 
+# ---- what the loaders say --------------------------------------------------------
+
+# The lines with which every lesson's loader reports an attach and a detach,
+# in one wording (grep -E): 'Attached XDP program NAME (id N) to DEV (ifindex N)'
+# and 'Detached XDP program id N from DEV (ifindex N)'. Each lesson may add to
+# the attach line (a mode, a link); basic01's starter leaves the id out.
+attached_line() { # NAME DEV
+	printf "^Attached XDP program '%s' \\(id [0-9]+\\) to %s \\(ifindex [0-9]+\\)" "$1" "$2"
+}
+
+detached_line() { # ID DEV
+	printf '^Detached XDP program id %s from %s \\(ifindex [0-9]+\\)$' "$1" "$2"
+}
+
+# Assert that a line of the last run's output matches the regular expression
+# RE (grep -E).
+assert_output_matches_e() { # RE
+	if ! grep -q -E -- "$1" <<<"$output"; then
+		echo "expected a line of the output to match '$1', saw:"
+		echo "$output"
+		return 1
+	fi
+}
+
 # ---- the last run: its exit status and output -----------------------------------
 
 # Assert that the last run exited with status N.
