@@ -54,6 +54,7 @@ setup() {
 teardown() {
 	detach_xdp "$DEV"
 	detach_xdp lo
+	ip -n "$NS" link set dev lo xdpgeneric off 2>/dev/null || true
 	rm -f "$PIN"
 }
 
@@ -322,6 +323,22 @@ ping_inside() {
 	assert_failed
 	assert_one_error "no XDP program is attached to $DEV"
 	assert_nothing_attached
+}
+
+@test "basic01: the README's lo experiment stays in the lab's namespace, not this one's lo" {
+	# As the README runs it: native mode refused, generic mode attached to
+	# the namespace's lo, then unloaded; this namespace's lo is never touched.
+	run bounded ip netns exec "$NS" ./xdp_loader --dev lo --native-mode
+	assert_failed
+	assert_output_has "try --skb-mode"
+	run bounded ip netns exec "$NS" ./xdp_loader --dev lo --skb-mode
+	assert_ok
+	assert_output_has "Attached XDP program 'xdp_pass' to lo (ifindex 1)"
+	ip -n "$NS" link show dev lo | grep -q 'prog/xdp id' || { ip -n "$NS" link show dev lo; return 1; }
+	assert_nothing_attached lo
+	run bounded ip netns exec "$NS" ./xdp_loader --dev lo --unload
+	assert_ok
+	! ip -n "$NS" link show dev lo | grep -q 'prog/xdp' || { ip -n "$NS" link show dev lo; return 1; }
 }
 
 @test "basic01: bad input: native mode on lo is not supported (hint: --skb-mode)" {
