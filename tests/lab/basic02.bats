@@ -162,6 +162,33 @@ count_of() { # PERF-OUTPUT
 	}
 }
 
+@test "basic02: the README's trace filter, ifindex read from the lab, keeps the lab's events" {
+	local sent events other
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
+	mkdir "$TRACE_DIR"
+	# Another interface's number keeps nothing: a number copied from the
+	# README, where it was 2, filters out every event of a lab that has another.
+	other=$(($(cat "/sys/class/net/$LAB/ifindex") + 1))
+	echo "ifindex == $other" >"$TRACE_DIR/events/xdp/xdp_exception/filter"
+	echo 1 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	ping_result 2 >/dev/null
+	events=$(grep -c 'action=ABORTED' "$TRACE_DIR/trace" || true)
+	[[ ${events:-0} -eq 0 ]] || { echo "ifindex $other kept $events events" >&2; return 1; }
+	# The README's command, as written but for the lab's name and the instance.
+	echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	echo "ifindex == $(cat "/sys/class/net/$LAB/ifindex")" \
+		>"$TRACE_DIR/events/xdp/xdp_exception/filter"
+	echo 1 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	read -r sent _ < <(ping_result 3)
+	echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	events=$(grep -c 'action=ABORTED' "$TRACE_DIR/trace" || true)
+	[[ ${sent:-0} -ge 1 && ${events:-0} -ge $sent ]] || {
+		echo "expected an ABORTED event for each of the $sent replies, saw ${events:-0}:" >&2
+		cat "$TRACE_DIR/trace" >&2
+		return 1
+	}
+}
+
 @test "basic02: perf stat counts xdp:xdp_exception for xdp_abort_func, none for xdp_drop_func" {
 	local out id
 	command -v perf >/dev/null || skip "perf is not installed (Debian: linux-perf)"
