@@ -10,7 +10,8 @@
 #     + the reference solutions over its lessons, not committed
 #         --> make demo FAST=1; tests/run.sh prog lab:basic03 (which hung)
 #     + half-done edits in basic01 and basic03 that do not compile
-#         --> make demo FAST=1; tests/run.sh prog
+#         --> make demo FAST=1 (make test goes the same way: tests/run.sh
+#             and scripts/demo.sh both start with tests/lib/pristine.sh)
 #     each passes, says in one line that it runs the lessons as committed,
 #     and leaves nothing: no copy, no lab, nothing attached
 #   the same files without .git (a tarball) --> the lessons as they are, said so
@@ -145,7 +146,7 @@ assert_demo_tour() {
 
 # ---- a clone with a half-done assignment that does not compile --------------
 
-@test "clone: half-done lessons that do not compile: make demo and tests/run.sh prog pass" {
+@test "clone: half-done lessons that do not compile: make demo passes" {
 	break_lessons
 	# The edits do break the build of the lessons as they are.
 	! make -s -C "$CLONE/basic01-xdp-pass" >/dev/null 2>&1 || { echo "basic01 builds"; return 1; }
@@ -155,11 +156,6 @@ assert_demo_tour() {
 	assert_says_committed
 	assert_output_has "basic01-xdp-pass, basic03-map-counter have local changes"
 	assert_demo_tour
-	assert_nothing_left
-	run_in_clone "$CLONE/tests/run.sh" prog
-	assert_ok
-	assert_says_committed
-	assert_output_matches '^[1-9][0-9]* passed, 0 failed, 0 skipped$'
 	assert_nothing_left
 }
 
