@@ -51,6 +51,12 @@ while [[ "${1:-}" == --* ]]; do
 done
 layers=("$@")
 [[ ${#layers[@]} -gt 0 ]] || layers=(prog lab checks)
+for layer in "${layers[@]}"; do
+	case "$layer" in
+	prog | lab | lab:?* | checks) ;;
+	*) echo "error: unknown layer '$layer': use prog, lab, lab:NAME or checks" >&2; exit 2 ;;
+	esac
+done
 
 # Choose the lessons to test and build them (tests/lib/pristine.sh), then
 # isolate; each step runs this script again.
