@@ -13,12 +13,14 @@ include common/libbpf.mk
 all: $(BUILD_DIRS)
 
 # libbpf (when built from source) comes first, so lessons never race to build it.
+# Each line names the lesson (BUILD_PREFIX); a lesson with nothing to do says nothing.
 $(BUILD_DIRS): $(LIBBPF_DEP)
-	@$(MAKE) --no-print-directory -C $@
+	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C $@ BUILD_PREFIX=$@/
 
 help:
 	@echo 'make            build every lesson (and libbpf from source when the system has none >= 1.0)'
-	@echo 'make test       install what is missing (as root), build, run every test (needs root)'
+	@echo 'make test       install what is missing (as root), build, run every test (needs root),'
+	@echo '                on the lessons as committed: your changes to them are left out'
 	@echo 'make test-kernels  the tests on Debian 12 kernels 6.1 and 6.12, booted under qemu (needs root);'
 	@echo '                KERNELS="6.1 6.12" to choose, FULL=1 for every layer (slow: see README)'
 	@echo 'make check      run the assignment checks of every lesson on your code (needs root)'
@@ -29,17 +31,17 @@ help:
 	@echo 'make deps-kernels  install what make test-kernels needs (qemu, busybox-static, ...)'
 	@echo 'make lint       shellcheck every shell script, clang-format check every C file'
 	@echo 'make clean      remove everything the build made'
-	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree'
+	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree;'
+	@echo '         WORKTREE=1 (test, demo) takes the lessons as they are here; FAST=1 (demo) no pauses'
 
+# tests/run.sh and scripts/demo.sh build what they run (tests/lib/pristine.sh).
 test:
 	@scripts/deps.sh --ensure
-	@$(MAKE) --no-print-directory all
-	@tests/run.sh
+	@tests/run.sh $(if $(WORKTREE),--worktree)
 
 test-kernels:
 	@scripts/deps.sh --ensure
 	@scripts/deps.sh --ensure matrix
-	@$(MAKE) --no-print-directory all
 	@tests/kernels/run.sh
 
 check: all
@@ -48,8 +50,7 @@ check: all
 
 demo:
 	@scripts/deps.sh --ensure
-	@$(MAKE) --no-print-directory all
-	@scripts/demo.sh
+	@scripts/demo.sh $(if $(WORKTREE),--worktree) $(if $(FAST),--fast)
 
 bench:
 	@echo 'No benchmarks yet: they arrive with the packet lessons.'

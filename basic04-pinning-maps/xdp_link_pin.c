@@ -200,9 +200,9 @@ int main(int argc, char **argv)
 
 	/* 5. Report what was done. */
 	if (!cfg.quiet) {
-		printf("Attached XDP program %s (id %u) to %s through bpf_link id %u\n",
+		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d) through bpf_link id %u\n",
 		       bpf_program__name(prog), attached_xdp_prog_id(cfg.ifindex), cfg.ifname,
-		       link_id(link));
+		       cfg.ifindex, link_id(link));
 		printf("Pinned the link at %s, the maps in %s\n", link_path, cfg.pin_dir);
 		printf("Remove the link pin to detach it: ./xdp_link_pin --dev %s --unload\n",
 		       cfg.ifname);

@@ -27,7 +27,7 @@ static const char *doc =
 	"--pin-dir). Ctrl-C stops it.";
 
 static const enum option_id options[] = {
-	OPT_DEV, OPT_PIN_DIR, OPT_INTERVAL, OPT_HELP, OPT_END,
+	OPT_READ_DEV, OPT_PIN_DIR, OPT_INTERVAL, OPT_HELP, OPT_END,
 };
 
 #define STATS_MAP_NAME "xdp_stats_map"

@@ -18,8 +18,9 @@ int set_pin_dir(struct config *cfg);
 
 /* Check that dir, or the closest directory above it when dir does not exist
  * yet, is on a BPF filesystem: pins can be made nowhere else. When it is not,
- * print one line saying how to mount bpffs and return -EMEDIUMTYPE; other
- * errors are reported and returned as -errno.
+ * print one line saying why (no bpffs mounted, a directory outside it, or a
+ * shell inside 'ip netns exec', which hides it) and what to do, and return
+ * -EMEDIUMTYPE; other errors are reported and returned as -errno.
  */
 int check_bpffs(const char *dir);
 

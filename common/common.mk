@@ -29,7 +29,7 @@ Q :=
 msg =
 else
 Q := @
-msg = @printf '  %-7s %s\n' "$(1)" "$(2)";
+msg = @printf '  %-7s %s\n' "$(1)" "$(BUILD_PREFIX)$(2)";
 endif
 
 # Fail early, in one line, when clang is missing or too old for BTF-defined maps.
@@ -67,13 +67,19 @@ COMMON_OBJS := $(patsubst $(COMMON_DIR)/%.c,$(OBJ_DIR)/common/%.o,$(COMMON_SRCS)
 USER_EXTRA_OBJS := $(patsubst %.c,$(OBJ_DIR)/%.o,$(USER_EXTRA_SRCS))
 
 .DEFAULT_GOAL := all
-.PHONY: all clean check
+.PHONY: all clean check check-arg
 all: $(BPF_OBJS) $(USER_PROGS)
 
 # Assignment checks (needs root): `make check` runs them all, `make check A=N` one.
 # In a solution directory, the checks are those of the lesson it solves.
-check: all
+check: check-arg all
 	@$(TOP_DIR)/tests/lib/check.sh --lesson $(if $(LESSON_DIR),$(LESSON_DIR),.) --code . $(A)
+
+# A is a number, said in make's terms before anything is built (check.sh would
+# answer in its own: "see --help").
+CHECK_ASSIGNMENTS = $(shell sed -n 's/^ASSIGNMENTS=(\(.*\))/\1/p' $(if $(LESSON_DIR),$(LESSON_DIR),.)/check.sh 2>/dev/null)
+check-arg:
+	@case '$(A)' in *[!0-9]*) echo "error: A=$(A) is not an assignment number: make check A=N runs assignment N of this lesson$(if $(CHECK_ASSIGNMENTS), ($(CHECK_ASSIGNMENTS))); make check runs them all" >&2; exit 2 ;; esac
 
 %.bpf.o: %.bpf.c
 	$(call msg,CLANG,$@)

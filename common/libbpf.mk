@@ -50,8 +50,11 @@ ifneq ($(LIBBPF_SRC_GIVEN),)
 MAKEOVERRIDES := $(filter-out LIBBPF_SRC=%,$(MAKEOVERRIDES))
 export LIBBPF_SRC
 endif
-# One build directory per source tree, so switching trees never mixes objects.
-LIBBPF_OUT := $(LIBBPF_TOP)/build/libbpf-$(shell printf '%s' '$(LIBBPF_SRC)' | cksum | cut -d' ' -f1)
+# One build directory per source tree (by its real path), so switching trees
+# never mixes objects. LIBBPF_BUILD_DIR puts it elsewhere: make test's copy of
+# the lessons (tests/lib/pristine.sh) reuses the libbpf this tree has built.
+LIBBPF_BUILD_DIR ?= $(LIBBPF_TOP)/build
+LIBBPF_OUT := $(LIBBPF_BUILD_DIR)/libbpf-$(shell printf '%s' '$(or $(realpath $(LIBBPF_SRC)),$(LIBBPF_SRC))' | cksum | cut -d' ' -f1)
 LIBBPF_A := $(LIBBPF_OUT)/lib/libbpf.a
 # The tree's own UAPI headers (linux/bpf.h, btf.h, bpf_common.h) are installed
 # beside its libbpf headers: they match its libbpf.h, are usually newer than the

@@ -34,6 +34,7 @@ static const struct option_info option_table[] = {
 	[OPT_PROGNAME] = { "progname", 0, "NAME", "XDP program (function name) to attach" },
 	[OPT_PIN_DIR] = { "pin-dir", 0, "DIR", "bpffs directory for pinned maps" },
 	[OPT_INTERVAL] = { "interval", 'i', "SEC", "seconds between two stats reports" },
+	[OPT_READ_DEV] = { "dev", 'd', "IFNAME", "interface whose stats to read (required)" },
 	[OPT_HELP] = { "help", 'h', NULL, "show this help" },
 };
 
@@ -110,6 +111,14 @@ static void apply_option(enum option_id id, const char *arg, struct config *cfg)
 
 	switch (id) {
 	case OPT_DEV:
+	case OPT_READ_DEV:
+		/* "--dev --force" would take --force for the interface. */
+		if (arg[0] == '-') {
+			fprintf(stderr,
+				"error: --dev takes an interface name, not the option '%s' (see --help)\n",
+				arg);
+			exit(2);
+		}
 		copy_arg(cfg->ifname, sizeof(cfg->ifname), arg, "dev");
 		break;
 	case OPT_SKB_MODE:
@@ -157,12 +166,55 @@ static void apply_option(enum option_id id, const char *arg, struct config *cfg)
 	}
 }
 
+/* The option getopt_long() reported in optopt (its short name, or 256 + its id
+ * for a long-only one), or NULL.
+ */
+static const struct option_info *reported_option(const enum option_id *accepted)
+{
+	for (const enum option_id *a = accepted; *a != OPT_END; a++)
+		if (optopt == option_table[*a].short_name || optopt == 256 + (int)*a)
+			return &option_table[*a];
+	return NULL;
+}
+
+/* An unknown option, or one without its argument: say which, as typed. */
+static void usage_error(int c, char **argv, const enum option_id *accepted)
+{
+	const struct option_info *o = reported_option(accepted);
+	const char *word = argv[optind - 1];
+	char typed[64];
+
+	/* A long option is the word getopt stopped at (the last one it took),
+	 * without any "=VALUE"; a short one the character (in "-Sx", x), when
+	 * getopt names one in optopt (an unknown long option leaves it 0).
+	 */
+	if (!strncmp(word, "--", 2) && (!optopt || optopt >= 256 || c == ':' || strchr(word, '=')))
+		snprintf(typed, sizeof(typed), "%.*s", (int)strcspn(word, "="), word);
+	else
+		snprintf(typed, sizeof(typed), "-%c", optopt);
+	if (c == ':' && o && o->arg)
+		fprintf(stderr, "error: %s needs an argument: %s %s (see --help)\n", typed, typed,
+			o->arg);
+	else if (o && !o->arg && strchr(word, '='))
+		fprintf(stderr, "error: %s takes no argument (see --help)\n", typed);
+	else
+		fprintf(stderr, "error: unknown option '%s' (see --help)\n", typed);
+	exit(2);
+}
+
+static bool is_mode(enum option_id id)
+{
+	return id == OPT_SKB_MODE || id == OPT_NATIVE_MODE || id == OPT_AUTO_MODE;
+}
+
 void parse_options(int argc, char **argv, const enum option_id *accepted, struct config *cfg,
 		   const char *doc, bool require_dev)
 {
 	struct option long_opts[OPT_HELP + 2];
-	char short_opts[2 * OPT_HELP + 2];
-	int n = 0, s = 0, c;
+	/* A leading ':' tells a missing argument (':') from an unknown option ('?'). */
+	char short_opts[2 * OPT_HELP + 3] = ":";
+	enum option_id mode = OPT_END;
+	int n = 0, s = 1, c;
 
 	for (const enum option_id *id = accepted; *id != OPT_END; id++) {
 		const struct option_info *o = &option_table[*id];
@@ -184,17 +236,8 @@ void parse_options(int argc, char **argv, const enum option_id *accepted, struct
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		enum option_id id = OPT_END;
 
-		if (c == '?' || c == ':') {
-			if (optopt > 0 && optopt < 256)
-				fprintf(stderr,
-					"error: unknown option or missing argument: -%c (see --help)\n",
-					optopt);
-			else
-				fprintf(stderr,
-					"error: unknown option or missing argument: %s (see --help)\n",
-					argv[optind - 1]);
-			exit(2);
-		}
+		if (c == '?' || c == ':')
+			usage_error(c, argv, accepted);
 		for (const enum option_id *a = accepted; *a != OPT_END; a++)
 			if (c == option_table[*a].short_name || c == 256 + (int)*a)
 				id = *a;
@@ -202,6 +245,15 @@ void parse_options(int argc, char **argv, const enum option_id *accepted, struct
 			print_usage(argv[0], doc, accepted, cfg);
 			exit(0);
 		}
+		/* One mode: the kernel could not honour -S and -N together. */
+		if (is_mode(id) && mode != OPT_END && mode != id) {
+			fprintf(stderr,
+				"error: --%s and --%s ask for two modes: give one of -S, -N or -A (see --help)\n",
+				option_table[mode].name, option_table[id].name);
+			exit(2);
+		}
+		if (is_mode(id))
+			mode = id;
 		apply_option(id, optarg, cfg);
 	}
 	if (optind < argc) {

@@ -39,6 +39,7 @@ enum option_id {
 	OPT_PROGNAME,
 	OPT_PIN_DIR,
 	OPT_INTERVAL,
+	OPT_READ_DEV, /* --dev for a program that only reads (xdp_stats) */
 	OPT_HELP,
 };
 
@@ -49,7 +50,9 @@ extern const enum option_id loader_options[];
 
 /* Parse argv into cfg, whose fields hold the defaults on entry (--help shows
  * them). Prints --help and exits 0 when asked; prints one line and exits 2 on
- * a usage error. Checks that --dev was given when require_dev is set.
+ * a usage error: an unknown option or one without its argument (named as
+ * typed), or two modes at once (-S -N). Checks that --dev was given when
+ * require_dev is set.
  */
 void parse_options(int argc, char **argv, const enum option_id *accepted, struct config *cfg,
 		   const char *doc, bool require_dev);

@@ -75,6 +75,10 @@ int read_stats_record(int map_fd, struct stats_record *rec)
 	return 0;
 }
 
+/* The columns of basic03's loader, with the totals added: the same traffic
+ * reads the same there and here. A rate has one decimal, as a few packets
+ * over a period of seconds are a fraction per second.
+ */
 void print_stats_period(FILE *out, const struct stats_record *prev, const struct stats_record *cur,
 			int only_active)
 {
@@ -94,7 +98,7 @@ void print_stats_period(FILE *out, const struct stats_record *prev, const struct
 		if (only_active && !c->rx_packets)
 			continue;
 		fprintf(out,
-			"%-12s %10llu pkts (%10.0f pps) %12llu bytes (%8.3f Mbit/s) total %llu pkts %llu bytes period %.2fs\n",
+			"%-12s %10llu pkts (%10.1f pps) %12llu bytes (%8.3f Mbit/s) total %llu pkts %llu bytes period %.2fs\n",
 			xdp_action_name(a), (unsigned long long)packets, packets / period,
 			(unsigned long long)bytes, bytes * 8 / period / 1e6,
 			(unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes, period);

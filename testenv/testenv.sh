@@ -67,8 +67,8 @@ Usage: testenv.sh [OPTIONS] COMMAND [OPTIONS] [-- ARGS...]
 Veth + network-namespace labs for the XDP tutorial. A lab NAME is a network
 namespace NAME holding veth0, the inner end of a veth pair; the outer end, also
 called NAME, stays here: attach XDP programs to it and send traffic from inside.
-Commands work on the current lab (the one set up last, or the last one named
-with -n) unless -n NAME says otherwise.
+Commands work on your current lab (the one you set up last, or the last one you
+named with -n) unless -n NAME says otherwise.
 
 Commands:
   setup            create a lab: -n NAME, or a fresh name (test01, test02, ...)
@@ -123,7 +123,7 @@ ARP and neighbour discovery are off and the neighbours are static, so the
 only frames crossing the lab are the ones you send. Add a neighbour entry
 ('ip neigh add ... nud permanent') for any address you add yourself.
 
-State (current lab, one file per lab): $STATE_DIR
+State (one file per lab, and each user's current lab): $STATE_DIR
 Pins: lessons pin under $BPFFS/NAME; teardown removes that directory.
 All commands except help and alias need root.
 
@@ -300,6 +300,10 @@ parse_args() {
 			shift
 			;;
 		-*)
+			if [[ -n $CMD ]] && takes_extra_args "$CMD"; then
+				die "unknown option '$1': options for $(extra_args_for "$CMD") go after '--':" \
+					"t $CMD -- $*"
+			fi
 			die "unknown option '$1' (see 'testenv.sh --help')"
 			;;
 		*)
@@ -336,6 +340,16 @@ takes_extra_args() { # COMMAND
 	case $1 in
 	exec | ping | tcpdump | load | unload | stats) return 0 ;;
 	*) return 1 ;;
+	esac
+}
+
+# What gets the arguments after '--', in words.
+extra_args_for() { # COMMAND
+	case $1 in
+	load | unload) echo "the lesson's loader" ;;
+	stats) echo "xdp_stats" ;;
+	exec) echo "the command" ;;
+	*) echo "$1" ;;
 	esac
 }
 
@@ -438,24 +452,37 @@ write_env() { # from the ENV_* variables
 		>"$STATE_DIR/$ENV_NAME.env"
 }
 
+# The current lab is each user's own: two students on one machine do not
+# send each other's commands to their labs. Under sudo (the 't' alias of a
+# user who is not root), the user is the one who ran sudo.
+current_file() {
+	printf '%s/current.%s' "$STATE_DIR" "${SUDO_UID:-$EUID}"
+}
+
 # The current lab's name, or "".
 current_name() {
 	local name=""
-	if [[ -f $STATE_DIR/current ]]; then
-		read -r name <"$STATE_DIR/current" || true
+	if [[ -f $(current_file) ]]; then
+		read -r name <"$(current_file)" || true
 	fi
 	printf '%s' "$name"
 }
 
 set_current() { # NAME
 	make_state_dir
-	printf '%s\n' "$1" >"$STATE_DIR/current"
+	printf '%s\n' "$1" >"$(current_file)"
 }
 
-forget_current() { # NAME: when NAME is the current lab, there is none any more
-	if [[ $(current_name) == "$1" ]]; then
-		rm -f "$STATE_DIR/current"
-	fi
+forget_current() { # NAME: a lab that is gone is nobody's current lab any more
+	local file name
+	for file in "$STATE_DIR"/current.*; do
+		[[ -f $file ]] || continue
+		name=""
+		read -r name <"$file" || true
+		if [[ $name == "$1" ]]; then
+			rm -f "$file"
+		fi
+	done
 }
 
 list_envs() { # names of all labs, one a line
@@ -879,28 +906,34 @@ cmd_tcpdump() {
 	exec tcpdump -n -e -i "$ENV_NAME" "${EXTRA_ARGS[@]}"
 }
 
-# One interface of a lab as it is now: state, addresses, XDP programs.
-describe_dev() { # LABEL NS DEV TITLE
-	local label=$1 ns=$2 dev=$3 title=$4 out state addrs
+# One interface of a lab as it is now: state, addresses, XDP programs. The
+# interface column is WIDTH wide, so that the columns after it line up.
+describe_dev() { # WIDTH LABEL NS DEV TITLE
+	local width=$1 label=$2 ns=$3 dev=$4 title=$5 out state addrs
 	out=$(ip_in "$ns" -br addr show dev "$dev" scope global 2>/dev/null) || out="$dev MISSING"
 	read -r _ state addrs <<<"$out"
-	printf '    %-9s %-22s %-5s %s\n' "$label" "$title" "$state" "${addrs:-(no address)}"
-	printf '    %-9s %-22s xdp: %s\n' "" "" "$(xdp_summary "$ns" "$dev")"
+	printf '    %-9s %-*s %-5s %s\n' "$label" "$width" "$title" "$state" "${addrs:-(no address)}"
+	printf '    %-9s %-*s xdp: %s\n' "" "$width" "" "$(xdp_summary "$ns" "$dev")"
 }
 
 # A lab as it is now, for setup, reset and status.
 describe_env() { # NAME
-	local name=$1
+	local name=$1 width
+	local inside="$INNER_DEV in netns $name" vlan_inside="$INNER_DEV.$VLAN_ID in netns $name"
 	read_env "$name"
 	if ! netns_exists "$name" || ! link_exists "$name"; then
 		say "    broken: its namespace or veth is gone; run 't reset -n $name' or 't teardown -n $name'"
 		return 0
 	fi
-	describe_dev outside "" "$name" "$name"
-	describe_dev inside "$name" "$INNER_DEV" "$INNER_DEV in netns $name"
+	# 22 fits a name of up to 7 characters; a longer one widens the column.
+	width=22
+	[[ ${#inside} -le $width ]] || width=${#inside}
+	[[ $ENV_VLAN -eq 0 || ${#vlan_inside} -le $width ]] || width=${#vlan_inside}
+	describe_dev "$width" outside "" "$name" "$name"
+	describe_dev "$width" inside "$name" "$INNER_DEV" "$inside"
 	if [[ $ENV_VLAN -eq 1 ]]; then
-		describe_dev "VLAN out" "" "$name.$VLAN_ID" "$name.$VLAN_ID"
-		describe_dev "VLAN in" "$name" "$INNER_DEV.$VLAN_ID" "$INNER_DEV.$VLAN_ID in netns $name"
+		describe_dev "$width" "VLAN out" "" "$name.$VLAN_ID" "$name.$VLAN_ID"
+		describe_dev "$width" "VLAN in" "$name" "$INNER_DEV.$VLAN_ID" "$vlan_inside"
 	fi
 	if pin_dir_busy "$name"; then
 		say "    pins      $BPFFS/$name: $(pin_names "$name")"

@@ -238,6 +238,7 @@ static int stats_poll(int map_fd, int interval)
 static int detach_own_program(const struct config *cfg, const struct bpf_program *prog)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = bpf_program__fd(prog));
+	__u32 id = attached_xdp_prog_id(cfg->ifindex);
 	int err;
 
 	err = bpf_xdp_detach(cfg->ifindex, cfg->xdp_flags | XDP_FLAGS_REPLACE, &opts);
@@ -251,7 +252,8 @@ static int detach_own_program(const struct config *cfg, const struct bpf_program
 		return err;
 	}
 	if (!cfg->quiet)
-		printf("Detached %s from %s\n", bpf_program__name(prog), cfg->ifname);
+		printf("Detached XDP program id %u from %s (ifindex %d)\n", id, cfg->ifname,
+		       cfg->ifindex);
 	return 0;
 }
 
@@ -273,9 +275,12 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 
 	if (cfg.unload) {
+		__u32 id = attached_xdp_prog_id(cfg.ifindex);
+
 		err = detach_xdp(&cfg);
 		if (!err && !cfg.quiet)
-			printf("Detached the XDP program from %s\n", cfg.ifname);
+			printf("Detached XDP program id %u from %s (ifindex %d)\n", id, cfg.ifname,
+			       cfg.ifindex);
 		return err ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 
@@ -309,8 +314,9 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	if (!cfg.quiet) {
-		printf("Attached %s (id %u) to %s (ifindex %d)\n", bpf_program__name(prog),
-		       attached_xdp_prog_id(cfg.ifindex), cfg.ifname, cfg.ifindex);
+		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d)\n",
+		       bpf_program__name(prog), attached_xdp_prog_id(cfg.ifindex), cfg.ifname,
+		       cfg.ifindex);
 		printf("Printing the counters every %d s; Ctrl-C to stop\n", cfg.interval);
 		fflush(stdout);
 	}

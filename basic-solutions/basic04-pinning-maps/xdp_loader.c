@@ -246,7 +246,8 @@ static int unload(const struct config *cfg)
 		if (err)
 			goto out;
 		if (!cfg->quiet)
-			printf("Detached XDP program id %u from %s\n", prog_id, cfg->ifname);
+			printf("Detached XDP program id %u from %s (ifindex %d)\n", prog_id,
+			       cfg->ifname, cfg->ifindex);
 	}
 	removed = unpin_maps(obj, cfg);
 	if (removed < 0) {
@@ -327,7 +328,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	if (!cfg.quiet)
-		printf("Attached XDP program %s (id %u) to %s (ifindex %d)\n",
+		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d)\n",
 		       bpf_program__name(prog), attached_xdp_prog_id(cfg.ifindex), cfg.ifname,
 		       cfg.ifindex);
 	err = pin_maps(obj, &cfg);

@@ -12,6 +12,9 @@ RESULTS=/xdpt-results
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
+# The host chose the tree to test (tests/lib/pristine.sh) and built it; under
+# emulation everything takes longer, and so may each layer of the tests.
+export XDP_TUTORIAL_TREE="$REPO_DIR" XDP_TUTORIAL_BOUND_SCALE="$BOUND_SCALE"
 
 # devtmpfs makes device nodes, not the links that shells and tools expect.
 ln -sf /proc/self/fd /dev/fd

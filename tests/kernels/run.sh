@@ -22,13 +22,15 @@
 #   TESTS="ARGS"         the arguments for tests/run.sh instead (e.g. "lab")
 #   GUEST_TIMEOUT=S      seconds one guest may take (default 600, FULL: 2400)
 #
+# Like make test, it tests the lessons as committed (tests/lib/pristine.sh).
 # Kernels are downloaded with apt-get (no installation into /boot) and unpacked
 # into build/kernels/. The guest sees the host's files as they are: its writes go
 # to memory and vanish at power-off. Ctrl-C or a failure stops every guest.
 set -euo pipefail
 
 TOP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CACHE_DIR=$TOP_DIR/build/kernels
+# The kernels are kept in the clone's build/, also when the tests run on a copy.
+CACHE_DIR=${XDP_KERNEL_CACHE:-$TOP_DIR/build/kernels}
 PROG=${0#"$TOP_DIR"/}
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
@@ -46,6 +48,12 @@ die() {
 case "$TOP_DIR" in
 *[[:space:]\'\"\\]*) die "the repository path '$TOP_DIR' has a space or quote; clone it elsewhere" ;;
 esac
+# Like make test, on the lessons as committed (tests/lib/pristine.sh, which
+# builds them and runs this script again, in a copy when a lesson was changed).
+if [[ -z ${XDP_TUTORIAL_TREE:-} ]]; then
+	export XDP_KERNEL_CACHE=$CACHE_DIR
+	exec "$TOP_DIR/tests/lib/pristine.sh" tests/kernels/run.sh
+fi
 [[ -x $TOP_DIR/tests/prog/prog_test ]] || die "the tests are not built: run 'make' first"
 for tool in qemu-system-x86_64 busybox cpio depmod modprobe xz apt-get dpkg; do
 	command -v "$tool" >/dev/null ||
@@ -150,9 +158,9 @@ build_initramfs() { # KERNEL_DIR RELEASE OUT
 
 # KVM only where it can run a stock kernel: /dev/kvm alone is not enough (in a
 # VM without nested virtualisation it exists but hangs), the CPU flags tell.
-ACCEL=(-accel tcg -cpu max)
+ACCEL=(-accel tcg -cpu max) BOUND_SCALE=8
 if [[ -w /dev/kvm ]] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
-	ACCEL=(-accel kvm -cpu host)
+	ACCEL=(-accel kvm -cpu host) BOUND_SCALE=2
 	echo "using KVM"
 else
 	echo "no hardware virtualisation for guests here (no vmx/svm in /proc/cpuinfo): emulating with TCG, slower"
@@ -187,6 +195,7 @@ run_guest() { # LABEL PACKAGE
 		MODULES_DIR='$kdir/lib/modules/$release'
 		REPO_DIR='$TOP_DIR'
 		TEST_ARGS='$TEST_ARGS'
+		BOUND_SCALE='$BOUND_SCALE'
 	EOF
 	echo "== $label: booting $pkg ($release), running tests/run.sh $TEST_ARGS =="
 	timeout -k 10 "$GUEST_TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -smp 1 -m 2G \

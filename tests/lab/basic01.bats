@@ -54,13 +54,14 @@ setup() {
 teardown() {
 	detach_xdp "$DEV"
 	detach_xdp lo
+	ip -n "$NS" link set dev lo xdpgeneric off 2>/dev/null || true
 	rm -f "$PIN"
 }
 
 # ---- helpers ----------------------------------------------------------------
 
 loader() {
-	./xdp_loader "$@"
+	bounded ./xdp_loader "$@"
 }
 
 # "xdp" (native) or "xdpgeneric", the mode word ip prints after the MTU.
@@ -173,7 +174,7 @@ ping_inside() {
 		loader --dev "$DEV" "$mode" >/dev/null
 		run loader --dev "$DEV" --unload
 		[[ "$status" -eq 0 ]] || { echo "$mode: $output"; return 1; }
-		assert_output_has "Detached XDP program id"
+		assert_output_matches_e "$(detached_line "[0-9]+" "$DEV")"
 		assert_nothing_attached
 	done
 }
@@ -213,6 +214,42 @@ ping_inside() {
 	assert_status 2
 	assert_one_error "no interface given"
 	assert_nothing_attached
+}
+
+@test "basic01: bad input: an option without its argument is named as typed" {
+	run loader --dev
+	assert_status 2
+	assert_one_error "--dev needs an argument: --dev IFNAME"
+	run loader -d
+	assert_status 2
+	assert_one_error "-d needs an argument: -d IFNAME"
+	run loader --filename
+	assert_status 2
+	assert_one_error "--filename needs an argument: --filename FILE"
+	# The next option is no interface name.
+	run loader --dev --force
+	assert_status 2
+	assert_one_error "--dev takes an interface name, not the option '--force'"
+	run loader --dev "$DEV" --bogus
+	assert_status 2
+	assert_one_error "unknown option '--bogus'"
+	run loader --dev "$DEV" -Sx
+	assert_status 2
+	assert_one_error "unknown option '-x'"
+	assert_nothing_attached
+}
+
+@test "basic01: bad input: two modes at once (-S -N) are refused" {
+	run loader --dev "$DEV" -S -N
+	assert_status 2
+	assert_one_error "--skb-mode and --native-mode ask for two modes: give one of -S, -N or -A"
+	run loader --dev "$DEV" --native-mode --auto-mode
+	assert_status 2
+	assert_one_error "--native-mode and --auto-mode ask for two modes"
+	# The same mode twice is one mode.
+	run loader --dev "$DEV" -S --skb-mode
+	assert_ok
+	assert_attached_mode xdpgeneric
 }
 
 @test "basic01: bad input: unknown interface" {
@@ -295,6 +332,22 @@ ping_inside() {
 	assert_failed
 	assert_one_error "no XDP program is attached to $DEV"
 	assert_nothing_attached
+}
+
+@test "basic01: the README's lo experiment stays in the lab's namespace, not this one's lo" {
+	# As the README runs it: native mode refused, generic mode attached to
+	# the namespace's lo, then unloaded; this namespace's lo is never touched.
+	run bounded ip netns exec "$NS" ./xdp_loader --dev lo --native-mode
+	assert_failed
+	assert_output_has "try --skb-mode"
+	run bounded ip netns exec "$NS" ./xdp_loader --dev lo --skb-mode
+	assert_ok
+	assert_output_has "Attached XDP program 'xdp_pass' to lo (ifindex 1)"
+	ip -n "$NS" link show dev lo | grep -q 'prog/xdp id' || { ip -n "$NS" link show dev lo; return 1; }
+	assert_nothing_attached lo
+	run bounded ip netns exec "$NS" ./xdp_loader --dev lo --unload
+	assert_ok
+	! ip -n "$NS" link show dev lo | grep -q 'prog/xdp' || { ip -n "$NS" link show dev lo; return 1; }
 }
 
 @test "basic01: bad input: native mode on lo is not supported (hint: --skb-mode)" {

@@ -109,32 +109,32 @@ count_of() { # PERF-OUTPUT
 }
 
 @test "basic02: xdp_pass_func attached by name lets the ping replies through" {
-	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func
+	run bounded ./xdp_loader --dev "$LAB" --progname xdp_pass_func
 	assert_ok
-	assert_output_has "Attached XDP program 'xdp_pass_func' (id "
+	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB")\$"
 	assert_attached xdp_pass_func
 	assert_replies 3
 }
 
 @test "basic02: xdp_drop_func attached by name drops the replies: 100% loss" {
-	run ./xdp_loader --dev "$LAB" --progname xdp_drop_func
+	run bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func
 	assert_ok
 	assert_attached xdp_drop_func
 	assert_no_replies
 }
 
 @test "basic02: --force replaces drop by pass and the ping comes back" {
-	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
 	assert_no_replies
-	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func --force
+	run bounded ./xdp_loader --dev "$LAB" --progname xdp_pass_func --force
 	assert_ok
 	assert_attached xdp_pass_func
 	assert_replies 3
 }
 
 @test "basic02: without --force a second program is refused and the first stays" {
-	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
-	run ./xdp_loader --dev "$LAB" --progname xdp_pass_func
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	run bounded ./xdp_loader --dev "$LAB" --progname xdp_pass_func
 	assert_failed
 	assert_output_has "Device or resource busy"
 	assert_output_has "--force"
@@ -143,7 +143,7 @@ count_of() { # PERF-OUTPUT
 
 @test "basic02: xdp_abort_func drops the replies and fires xdp:xdp_exception for each" {
 	local id sent events ifindex
-	./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
 	assert_attached xdp_abort_func
 	id=$(attached_id "$LAB")
 	# The README's first way: a tracing instance of our own.
@@ -162,10 +162,37 @@ count_of() { # PERF-OUTPUT
 	}
 }
 
+@test "basic02: the README's trace filter, ifindex read from the lab, keeps the lab's events" {
+	local sent events other
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
+	mkdir "$TRACE_DIR"
+	# Another interface's number keeps nothing: a number copied from the
+	# README, where it was 2, filters out every event of a lab that has another.
+	other=$(($(cat "/sys/class/net/$LAB/ifindex") + 1))
+	echo "ifindex == $other" >"$TRACE_DIR/events/xdp/xdp_exception/filter"
+	echo 1 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	ping_result 2 >/dev/null
+	events=$(grep -c 'action=ABORTED' "$TRACE_DIR/trace" || true)
+	[[ ${events:-0} -eq 0 ]] || { echo "ifindex $other kept $events events" >&2; return 1; }
+	# The README's command, as written but for the lab's name and the instance.
+	echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	echo "ifindex == $(cat "/sys/class/net/$LAB/ifindex")" \
+		>"$TRACE_DIR/events/xdp/xdp_exception/filter"
+	echo 1 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	read -r sent _ < <(ping_result 3)
+	echo 0 >"$TRACE_DIR/events/xdp/xdp_exception/enable"
+	events=$(grep -c 'action=ABORTED' "$TRACE_DIR/trace" || true)
+	[[ ${sent:-0} -ge 1 && ${events:-0} -ge $sent ]] || {
+		echo "expected an ABORTED event for each of the $sent replies, saw ${events:-0}:" >&2
+		cat "$TRACE_DIR/trace" >&2
+		return 1
+	}
+}
+
 @test "basic02: perf stat counts xdp:xdp_exception for xdp_abort_func, none for xdp_drop_func" {
 	local out id
 	command -v perf >/dev/null || skip "perf is not installed (Debian: linux-perf)"
-	./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_abort_func --quiet
 	id=$(attached_id "$LAB")
 	# The README's second way; exactly 4 requests (no deadline), so 4 aborted replies.
 	out=$(timeout 20 perf stat -x, -e xdp:xdp_exception --filter "prog_id == $id" -a -- \
@@ -174,7 +201,7 @@ count_of() { # PERF-OUTPUT
 		echo "expected 4 xdp:xdp_exception events, perf said: $out" >&2
 		return 1
 	}
-	./xdp_loader --dev "$LAB" --progname xdp_drop_func --force --quiet
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --force --quiet
 	id=$(attached_id "$LAB")
 	out=$(timeout 20 perf stat -x, -e xdp:xdp_exception --filter "prog_id == $id" -a -- \
 		ping -6 -n -c 4 -i 0.2 -W 1 "$(inside_address "$LAB")" 2>&1 || true)
@@ -187,7 +214,7 @@ count_of() { # PERF-OUTPUT
 # ---- bad input --------------------------------------------------------------
 
 @test "basic02: a wrong --progname lists the programs and attaches nothing" {
-	run --separate-stderr ./xdp_loader --dev "$LAB" --progname xdp_nope
+	run --separate-stderr bounded ./xdp_loader --dev "$LAB" --progname xdp_nope
 	assert_failed
 	[[ ${stderr_lines[0]} == "error: no XDP program named 'xdp_nope' in xdp_prog.bpf.o" ]] || {
 		echo "unexpected error line: ${stderr_lines[0]}" >&2
@@ -202,22 +229,22 @@ count_of() { # PERF-OUTPUT
 }
 
 @test "basic02: a wrong --progname leaves an attached program as it was" {
-	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
-	run ./xdp_loader --dev "$LAB" --progname xdp_nope --force
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	run bounded ./xdp_loader --dev "$LAB" --progname xdp_nope --force
 	assert_failed
 	assert_attached xdp_drop_func
 }
 
 @test "basic02: --unload detaches; a second --unload says nothing is attached" {
-	./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
-	run ./xdp_loader --dev "$LAB" --unload
-	[[ $status -eq 0 && $output == "Detached XDP program id "* ]] || {
+	bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --quiet
+	run bounded ./xdp_loader --dev "$LAB" --unload
+	[[ $status -eq 0 && $output =~ $(detached_line "[0-9]+" "$LAB") ]] || {
 		echo "unload: exit $status, $output" >&2
 		return 1
 	}
 	assert_attached ""
 	assert_replies 2
-	run --separate-stderr ./xdp_loader --dev "$LAB" --unload
+	run --separate-stderr bounded ./xdp_loader --dev "$LAB" --unload
 	[[ $status -ne 0 && $stderr == *"nothing to unload"* ]] || {
 		echo "second unload: exit $status, stderr: $stderr" >&2
 		return 1
@@ -225,7 +252,7 @@ count_of() { # PERF-OUTPUT
 }
 
 @test "basic02: a missing object file is one error and attaches nothing" {
-	run --separate-stderr ./xdp_loader --dev "$LAB" --filename no_such.bpf.o
+	run --separate-stderr bounded ./xdp_loader --dev "$LAB" --filename no_such.bpf.o
 	[[ $status -ne 0 && ${stderr_lines[0]} == "error: open BPF object no_such.bpf.o: "* ]] || {
 		echo "exit $status, stderr: $stderr" >&2
 		return 1
@@ -252,7 +279,7 @@ count_of() { # PERF-OUTPUT
 	EOF
 	clang -target bpf -O2 -g -c "$BATS_TEST_TMPDIR/bad.bpf.c" -o "$BATS_TEST_TMPDIR/bad.bpf.o" \
 		-idirafter "/usr/include/$(gcc -dumpmachine)"
-	run ./xdp_loader --dev "$LAB" --filename "$BATS_TEST_TMPDIR/bad.bpf.o" \
+	run bounded ./xdp_loader --dev "$LAB" --filename "$BATS_TEST_TMPDIR/bad.bpf.o" \
 		--progname xdp_unchecked
 	assert_failed
 	assert_one_error "the verifier rejected it"
@@ -261,7 +288,7 @@ count_of() { # PERF-OUTPUT
 	assert_output_has "(run again with --verbose to see the whole log)"
 	assert_attached ""
 	# With --verbose: the whole log, and no hint to ask for it.
-	run ./xdp_loader --dev "$LAB" --filename "$BATS_TEST_TMPDIR/bad.bpf.o" \
+	run bounded ./xdp_loader --dev "$LAB" --filename "$BATS_TEST_TMPDIR/bad.bpf.o" \
 		--progname xdp_unchecked --verbose
 	assert_failed
 	assert_output_has "All of the verifier's log:"
@@ -273,7 +300,7 @@ count_of() { # PERF-OUTPUT
 
 @test "basic02: native mode where the driver has none: one error with the --skb-mode hint" {
 	# lo has no native XDP, so the kernel refuses with EOPNOTSUPP.
-	run ./xdp_loader --dev lo --native-mode
+	run bounded ./xdp_loader --dev lo --native-mode
 	assert_failed
 	assert_one_error "attach XDP to lo"
 	assert_output_has "Operation not supported"
@@ -282,7 +309,7 @@ count_of() { # PERF-OUTPUT
 }
 
 @test "basic02: an unknown interface is one error, exit non-zero" {
-	run --separate-stderr ./xdp_loader --dev no_such_if0 --progname xdp_drop_func
+	run --separate-stderr bounded ./xdp_loader --dev no_such_if0 --progname xdp_drop_func
 	[[ $status -ne 0 && ${stderr_lines[0]} == "error: unknown interface 'no_such_if0'"* ]] || {
 		echo "exit $status, stderr: $stderr" >&2
 		return 1
@@ -293,12 +320,12 @@ count_of() { # PERF-OUTPUT
 
 @test "basic02 starter: attaches the first program whatever --progname says, and says which" {
 	cd "$LESSON_DIR"
-	run t load --name "$LAB" -- --progname xdp_drop_func
+	run bounded "$TESTENV" load --name "$LAB" -- --progname xdp_drop_func
 	assert_ok
 	assert_output_has "Attached XDP program 'xdp_pass_func'"
 	assert_attached xdp_pass_func
 	assert_replies 3
-	run t unload --name "$LAB"
+	run bounded "$TESTENV" unload --name "$LAB"
 	assert_ok
 	assert_attached ""
 }
@@ -318,7 +345,7 @@ count_of() { # PERF-OUTPUT
 		t unload
 		t teardown'
 	cd "$LESSON_DIR"
-	run bash -c "$script"
+	run bounded bash -c "$script"
 	assert_ok
 	# setup, then ping: both replies came back.
 	assert_output_has "Set up lab $ALIAS_LAB"

@@ -120,7 +120,7 @@ printed_sum() { # ACTION WORD
 	assert_stops_cleanly
 	grep -q -E "^Reading map xdp_stats_map \(id $map_id, array, 5 entries of 8 bytes\)\$" "$OUT" ||
 		{ echo "no 'Reading map' line for map $map_id:"; cat "$OUT"; return 1; }
-	grep -q -E "^Attached xdp_pass_func \(id [0-9]+\) to $LAB " "$OUT" || { cat "$OUT"; return 1; }
+	grep -q -E "$(attached_line xdp_pass_func "$LAB")\$" "$OUT" || { cat "$OUT"; return 1; }
 }
 
 @test "basic03: the periods count the pings, and the map agrees (bpftool)" {
@@ -150,8 +150,10 @@ printed_sum() { # ACTION WORD
 
 @test "basic03: Ctrl-C (SIGINT) ends the loader with exit 0 and detaches its program" {
 	start_loader ./xdp_load_and_stats
+	local id
+	id=$(attached_id)
 	assert_stops_cleanly INT
-	grep -q "^Detached xdp_pass_func from $LAB\$" "$OUT" || { cat "$OUT"; return 1; }
+	grep -q -E "$(detached_line "$id" "$LAB")" "$OUT" || { cat "$OUT"; return 1; }
 	assert_nothing_attached
 }
 
@@ -183,8 +185,9 @@ printed_sum() { # ACTION WORD
 	BG_PID=""
 	# Nobody holds the object any more, but the interface holds the program.
 	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
-	run ./xdp_load_and_stats --dev "$LAB" --unload
+	run bounded ./xdp_load_and_stats --dev "$LAB" --unload
 	assert_ok
+	assert_output_matches_e "$(detached_line "$id" "$LAB")"
 	assert_nothing_attached
 }
 
@@ -201,7 +204,7 @@ printed_sum() { # ACTION WORD
 @test "basic03: testenv's 't load' runs xdp_load_and_stats on the lab" {
 	run timeout --preserve-status -s INT 2.5 "$TESTENV" load --name "$LAB" -- --interval 1
 	assert_ok
-	assert_output_matches "^Attached xdp_pass_func "
+	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB")"
 	assert_output_matches "^XDP_PASS .* pkts "
 	assert_nothing_attached
 }
@@ -277,14 +280,14 @@ printed_sum() { # ACTION WORD
 # ---- bad input: one error line, a non-zero exit, nothing attached -----------
 
 @test "basic03: bad input: the starter loader refuses a per-CPU map (assignment 3)" {
-	run ./xdp_load_and_stats --dev "$LAB" --filename "$SOLUTION_DIR/xdp_prog.bpf.o"
+	run bounded ./xdp_load_and_stats --dev "$LAB" --filename "$SOLUTION_DIR/xdp_prog.bpf.o"
 	assert_failed
 	assert_one_error "is a percpu_array map, this loader reads only array maps"
 	assert_nothing_attached
 }
 
 @test "basic03: bad input: a map value of another size (object and loader out of step)" {
-	run "$SOLUTION_DIR/xdp_load_and_stats" --dev "$LAB" --filename xdp_prog.bpf.o
+	run bounded "$SOLUTION_DIR/xdp_load_and_stats" --dev "$LAB" --filename xdp_prog.bpf.o
 	assert_failed
 	assert_one_error "map xdp_stats_map holds values of 8 bytes, this loader reads 16"
 	assert_output_matches "^hint: run make"
@@ -292,23 +295,23 @@ printed_sum() { # ACTION WORD
 }
 
 @test "basic03: bad input: no --dev, unknown interface, bad --interval" {
-	run ./xdp_load_and_stats
+	run bounded ./xdp_load_and_stats
 	assert_status 2
 	assert_one_error "no interface given"
-	run ./xdp_load_and_stats --dev no-such-dev0
+	run bounded ./xdp_load_and_stats --dev no-such-dev0
 	assert_failed
 	assert_one_error "unknown interface 'no-such-dev0'"
-	run ./xdp_load_and_stats --dev "$LAB" --interval 0
+	run bounded ./xdp_load_and_stats --dev "$LAB" --interval 0
 	assert_status 2
 	assert_one_error "--interval takes whole seconds"
 	assert_nothing_attached
 }
 
 @test "basic03: bad input: missing object, unknown --progname (lists the programs)" {
-	run ./xdp_load_and_stats --dev "$LAB" --filename "$BATS_TEST_TMPDIR/missing.bpf.o"
+	run bounded ./xdp_load_and_stats --dev "$LAB" --filename "$BATS_TEST_TMPDIR/missing.bpf.o"
 	assert_failed
 	assert_one_error "missing.bpf.o"
-	run ./xdp_load_and_stats --dev "$LAB" --progname xdp_nope
+	run bounded ./xdp_load_and_stats --dev "$LAB" --progname xdp_nope
 	assert_failed
 	assert_one_error "no XDP program named 'xdp_nope'"
 	assert_output_has "xdp_pass_func xdp_drop_func"
@@ -319,7 +322,7 @@ printed_sum() { # ACTION WORD
 	start_loader ./xdp_load_and_stats
 	local id
 	id=$(attached_id)
-	run ./xdp_load_and_stats --dev "$LAB"
+	run bounded ./xdp_load_and_stats --dev "$LAB"
 	assert_failed
 	assert_one_error "attach XDP to $LAB"
 	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
@@ -328,7 +331,7 @@ printed_sum() { # ACTION WORD
 }
 
 @test "basic03: bad input: --unload with nothing attached" {
-	run ./xdp_load_and_stats --dev "$LAB" --unload
+	run bounded ./xdp_load_and_stats --dev "$LAB" --unload
 	assert_failed
 	assert_one_error "no XDP program is attached to $LAB"
 }

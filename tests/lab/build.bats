@@ -7,6 +7,8 @@
 #   lesson copy --make--> quiet kbuild lines ("  CLANG   x.bpf.o"), V=1 full commands
 #   edit a header ---> what includes it is rebuilt, nothing else
 #   no clang / old clang / bad LIBBPF_SRC / empty submodule ---> one error line
+#   tree copy --make at the top--> each line names its lesson; nothing to do: silence
+#   make check A=one ---> one error line in make's terms, nothing built
 
 TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 
@@ -101,17 +103,47 @@ fake_clang() {
 	grep -q "git submodule update --init libbpf" <<<"$output" || { echo "$output"; return 1; }
 }
 
-@test "build: a libbpf installed after the top-level make started is used (as make test does)" {
-	# make test installs libbpf-dev and then builds. The top-level make read
-	# common/libbpf.mk before the install; its lesson sub-makes must look
-	# again rather than inherit the fallback to the (empty) submodule. A fake
-	# pkg-config finds no libbpf on its first call only.
-	mkdir -p "$WORK/tree/basic04-pinning-maps" "$WORK/tree/scripts" "$WORK/tree/tests" "$WORK/bin"
+# A tree of its own in $WORK/tree: the top-level Makefile, common/, headers/
+# and the lesson basic04-pinning-maps.
+make_tree() {
+	mkdir -p "$WORK/tree/basic04-pinning-maps"
 	cp -r "$TOP_DIR/Makefile" "$WORK/common" "$WORK/headers" "$WORK/tree/"
 	cp "$LESSON"/* "$WORK/tree/basic04-pinning-maps/"
-	# make test's own steps around the build: here they do nothing.
+}
+
+@test "build: make at the top names the lesson on each line, and says nothing with nothing to do" {
+	make_tree
+	run make -C "$WORK/tree" --no-print-directory
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	grep -qx '  CLANG   basic04-pinning-maps/xdp_prog.bpf.o' <<<"$output" || { echo "$output"; return 1; }
+	grep -qx '  LINK    basic04-pinning-maps/xdp_stats' <<<"$output" || { echo "$output"; return 1; }
+	run make -C "$WORK/tree" --no-print-directory
+	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "a make with nothing to do said: $output"; return 1; }
+}
+
+@test "build: make check A=one says in make's terms what A takes, before building anything" {
+	cp "$TOP_DIR/basic04-pinning-maps/check.sh" "$LESSON/"
+	run make -C "$LESSON" --no-print-directory check A=one
+	[ "$status" -eq 2 ] || { echo "$output"; return 1; }
+	[ "${lines[0]}" = "error: A=one is not an assignment number: make check A=N runs assignment N of this lesson (1 2); make check runs them all" ] ||
+		{ echo "$output"; return 1; }
+	[ ! -e "$LESSON/xdp_loader" ]
+}
+
+@test "build: a libbpf installed after the top-level make started is used (as make test does)" {
+	# make test installs libbpf-dev and then builds (tests/run.sh, through
+	# tests/lib/pristine.sh). The top-level make read common/libbpf.mk before
+	# the install; the build must look again rather than inherit the fallback
+	# to the (empty) submodule. A fake pkg-config finds no libbpf on its first
+	# call only.
+	make_tree
+	mkdir -p "$WORK/tree/scripts" "$WORK/tree/tests/lib" "$WORK/bin"
+	# make test's own steps: deps.sh does nothing here, and tests/run.sh
+	# only builds, as the real one does first (no .git: here, in place).
 	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/scripts/deps.sh"
-	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/tests/run.sh"
+	# shellcheck disable=SC2016 # expanded by the fake tests/run.sh
+	printf '#!/bin/sh\nexec "$(dirname "$0")/lib/pristine.sh" true\n' >"$WORK/tree/tests/run.sh"
+	cp "$TOP_DIR/tests/lib/pristine.sh" "$WORK/tree/tests/lib/"
 	chmod +x "$WORK/tree/scripts/deps.sh" "$WORK/tree/tests/run.sh"
 	cat >"$WORK/bin/pkg-config" <<-EOF
 		#!/bin/sh
@@ -119,7 +151,7 @@ fake_clang() {
 		exec "$(command -v pkg-config)" "\$@"
 	EOF
 	chmod +x "$WORK/bin/pkg-config"
-	run env PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory test
+	run env -u XDP_TUTORIAL_TREE PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory test
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ -e "$WORK/pkg-config-ran" ]
 	[ -x "$WORK/tree/basic04-pinning-maps/xdp_loader" ]

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo (scripts/demo.sh): it runs the tour it promises, and leaves nothing
-# behind, also when stopped with Ctrl-C halfway.
+# behind, also when stopped with Ctrl-C halfway or when a step fails.
 #
 #   scripts/demo.sh --fast
-#     lab "demo": ping ok --> XDP_PASS: ping ok --> XDP_DROP: 100% loss
+#     lab "demo": ping ok --> XDP_PASS (ip link shows it): ping ok
+#                 --> XDP_DROP: 100% loss
 #                 --> counter: XDP_PASS counts the ping replies --> teardown
+#
+# Run inside make test's tree, the demo runs where it is (XDP_TUTORIAL_TREE):
+# clone.bats runs it on a clone of its own, as a student would.
 
 load lab_helpers
 
@@ -32,6 +36,9 @@ assert_nothing_left() {
 	[ "${losses[*]}" = "0% packet loss 0% packet loss 100% packet loss" ] ||
 		{ echo "ping losses: ${losses[*]}"; return 1; }
 	grep -q "Attached XDP program 'xdp_drop_func'" <<<"$output"
+	# After the first attach, ip link shows the program on the lab.
+	grep -q -E '^    prog/xdp id [0-9]+ name xdp_pass ' <<<"$output" ||
+		{ echo "no prog/xdp line for xdp_pass:"; echo "$output"; return 1; }
 	# The counter saw the 3 ping replies (and nothing else: the lab is quiet).
 	counted=$(awk '$1 == "XDP_PASS" { n += $2 } END { print n + 0 }' <<<"$output")
 	[ "$counted" -eq 3 ] || { echo "XDP_PASS counted $counted, expected 3"; echo "$output"; return 1; }
@@ -40,16 +47,34 @@ assert_nothing_left() {
 }
 
 @test "demo: Ctrl-C halfway leaves nothing behind" {
-	"$TOP_DIR/scripts/demo.sh" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid rc=0
+	# A process group of its own (set -m), as a shell gives a command: Ctrl-C
+	# sends SIGINT to the whole group. (A plain background job of a script
+	# ignores SIGINT.)
+	set -m
+	timeout 60 "$TOP_DIR/scripts/demo.sh" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
+	set +m
 	# Wait (bounded) until the lab exists, then interrupt.
-	for _ in $(seq 50); do
-		ip link show dev demo >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	ip link show dev demo >/dev/null 2>&1 || { cat "$BATS_TEST_TMPDIR/out"; return 1; }
-	kill -INT "$pid"
-	wait "$pid" || true
+	wait_until 50 ip link show dev demo >/dev/null 2>&1 ||
+		{ cat "$BATS_TEST_TMPDIR/out"; return 1; }
+	kill -INT -- -"$pid"
+	wait "$pid" || rc=$?
+	# Stopped by the Ctrl-C, before its end.
+	[[ $rc -eq 130 ]] || { echo "exit status $rc, expected 130:"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
+	! grep -q 'That was lessons' "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; return 1; }
+	assert_nothing_left
+}
+
+@test "demo: a step that fails stops it with one line that names the step, and the lab goes" {
+	local bin
+	# A ping that fails, in place of the real one.
+	bin=$(make_path "$BATS_TEST_TMPDIR/bin" ping)
+	printf '#!/bin/sh\necho "ping: sendmsg: Operation not permitted" >&2\nexit 1\n' >"$bin/ping"
+	chmod +x "$bin/ping"
+	run env PATH="$bin" "$TOP_DIR/scripts/demo.sh" --fast
+	assert_status 1
+	assert_one_error "the demo stopped at 't ping -- -c 2 -i 0.2' (exit status 1): removed the lab"
 	assert_nothing_left
 }
 

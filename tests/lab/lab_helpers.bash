@@ -30,6 +30,20 @@ require_isolation() {
 	fi
 }
 
+# ---- bounds in time ---------------------------------------------------------------
+
+# Every program a test runs has a bound in time, so that a program that never
+# returns (a stats loop that should have refused to start, say) fails its test
+# instead of hanging the run. BOUND is far above what any of them takes.
+BOUND=30
+
+# Run COMMAND (a program, not a shell function) for at most BOUND seconds, then
+# stop it as Ctrl-C would (SIGINT), and kill it if it is still there 5 s later.
+# A command stopped so exits 124.
+bounded() { # COMMAND...
+	timeout -s INT -k 5 "$BOUND" "$@"
+}
+
 # ---- building, labs, users ------------------------------------------------------
 
 # Build each lesson DIR with make, quietly (make's errors still show).
@@ -40,9 +54,9 @@ build() { # DIR...
 	done
 }
 
-# testenv.sh, as the lessons' `t` alias runs it.
+# testenv.sh, as the lessons' `t` alias runs it (within BOUND seconds).
 t() {
-	"$TESTENV" "$@"
+	bounded "$TESTENV" "$@"
 }
 
 # Make the testenv lab NAME (for setup_file); fail if testenv fails.
@@ -61,9 +75,10 @@ inside_address() { # LAB
 	ip -n "$1" -6 -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }'
 }
 
-# Run COMMAND as user nobody (uid and gid 65534, no supplementary groups).
+# Run COMMAND as user nobody (uid and gid 65534, no supplementary groups),
+# within BOUND seconds.
 as_nobody() { # COMMAND...
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	bounded setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 }
 
 # Make DIR a directory (readable by anyone) of links to every command on PATH
@@ -120,6 +135,30 @@ assert_nothing_attached() { # [DEV]
 	id=$(attached_id "$dev")
 	if [[ -n "$id" ]]; then
 		echo "expected no XDP program on $dev, found id $id"
+		return 1
+	fi
+}
+
+# ---- what the loaders say --------------------------------------------------------
+
+# The lines with which every lesson's loader reports an attach and a detach,
+# in one wording (grep -E): 'Attached XDP program NAME (id N) to DEV (ifindex N)'
+# and 'Detached XDP program id N from DEV (ifindex N)'. Each lesson may add to
+# the attach line (a mode, a link); basic01's starter leaves the id out.
+attached_line() { # NAME DEV
+	printf "^Attached XDP program '%s' \\(id [0-9]+\\) to %s \\(ifindex [0-9]+\\)" "$1" "$2"
+}
+
+detached_line() { # ID DEV
+	printf '^Detached XDP program id %s from %s \\(ifindex [0-9]+\\)$' "$1" "$2"
+}
+
+# Assert that a line of the last run's output matches the regular expression
+# RE (grep -E).
+assert_output_matches_e() { # RE
+	if ! grep -q -E -- "$1" <<<"$output"; then
+		echo "expected a line of the output to match '$1', saw:"
+		echo "$output"
 		return 1
 	fi
 }

@@ -111,7 +111,7 @@ teardown() {
 	[ "$(cat /proc/sys/net/ipv6/conf/lab1/accept_dad)" = 0 ]
 	# State: the lab's file, and it is the current lab.
 	grep -qx 'id=1' "$STATE_DIR/lab1.env"
-	[ "$(cat "$STATE_DIR/current")" = lab1 ]
+	[ "$(cat "$CURRENT_FILE")" = lab1 ]
 }
 
 @test "testenv: setup --legacy-ip adds IPv4 from 198.18.0.0/15 with static neighbours" {
@@ -136,7 +136,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"Set up lab test02 (number 2)"* ]]
 	ip -o -6 addr show dev test02 | grep -q 'fc00:dead:cafe:2::1/64'
-	[ "$(cat "$STATE_DIR/current")" = test02 ]
+	[ "$(cat "$CURRENT_FILE")" = test02 ]
 	# Number 1 and the name test01 become free again, and are reused.
 	t teardown -n test01 >/dev/null
 	run --separate-stderr t setup -g
@@ -280,9 +280,63 @@ vlan_supported() {
 	[ "$output" = lab2 ]
 	run --separate-stderr t exec -n lab1 -- ip netns identify
 	[ "$output" = lab1 ]
-	[ "$(cat "$STATE_DIR/current")" = lab1 ]
+	[ "$(cat "$CURRENT_FILE")" = lab1 ]
 	run --separate-stderr t ping -- -c 1
 	[[ $output == *"PING fc00:dead:cafe:1::2"* ]]
+}
+
+@test "testenv: the current lab is each user's own, and a teardown clears it for everyone" {
+	t setup -n lab1 >/dev/null
+	# Another user, through the 't' alias (sudo): SUDO_UID names them.
+	run --separate-stderr env SUDO_UID=4242 "$TESTENV" setup -n lab2
+	[ "$status" -eq 0 ]
+	[ "$(cat "$STATE_DIR/current.4242")" = lab2 ]
+	# Ours is still lab1; theirs lab2.
+	run --separate-stderr t exec -- ip netns identify
+	[ "$output" = lab1 ]
+	run --separate-stderr env SUDO_UID=4242 "$TESTENV" exec -- ip netns identify
+	[ "$output" = lab2 ]
+	run --separate-stderr t status
+	[[ $output == *"  lab1 (number 1, current)"* && $output == *"  lab2 (number 2)"$'\n'* ]] ||
+		{ echo "$output"; return 1; }
+	# Our teardown of lab2 leaves that user with no current lab, not a stale one.
+	t -n lab2 teardown >/dev/null
+	[ ! -e "$STATE_DIR/current.4242" ]
+	[ "$(cat "$CURRENT_FILE")" = lab1 ]
+	run --separate-stderr env SUDO_UID=4242 "$TESTENV" ping
+	assert_one_error_line "no current lab: run 't setup' first"
+}
+
+@test "testenv: an option for the program before '--' says where it goes, with the command to type" {
+	t setup -n lab1 >/dev/null
+	run --separate-stderr t load --progname xdp_drop_func --force
+	assert_one_error_line "unknown option '--progname': options for the lesson's loader go after '--': t load -- --progname xdp_drop_func --force"
+	run --separate-stderr t ping -c 5
+	assert_one_error_line "unknown option '-c': options for ping go after '--': t ping -- -c 5"
+	run --separate-stderr t stats -i 1
+	assert_one_error_line "unknown option '-i': options for xdp_stats go after '--': t stats -- -i 1"
+	# A command that passes nothing on: the plain refusal.
+	run --separate-stderr t status --bogus
+	assert_one_error_line "unknown option '--bogus' (see 'testenv.sh --help')"
+}
+
+@test "testenv: status keeps its columns in line for a name of 15 characters" {
+	local name=a-lab-of-15-chr
+	t setup -n lab1 >/dev/null
+	t setup -n "$name" >/dev/null
+	run --separate-stderr t status
+	[ "$status" -eq 0 ]
+	# In each lab, the state (UP) and the "xdp:" below it start in one column.
+	local lab cols
+	for lab in lab1 "$name"; do
+		cols=$(awk -v lab="$lab" '
+			/^  [^ ]/ { cur = ($1 == lab) }
+			cur && /^    (outside|inside) / { print index($0, " UP ") + 1 }
+			cur && / xdp: / { print index($0, "xdp:") }' <<<"$output" | sort -u | wc -l)
+		[[ $cols -eq 1 ]] || { echo "$lab: columns not in line:"; echo "$output"; return 1; }
+	done
+	[[ $output == *"    inside    veth0 in netns $name UP    fc00:dead:cafe:2::2/64"* ]] ||
+		{ echo "$output"; return 1; }
 }
 
 @test "testenv: exec runs a command inside the namespace, with or without --" {
@@ -476,7 +530,7 @@ vlan_supported() {
 	[ "$status" -eq 0 ]
 	assert_no_trace lab2
 	assert_no_labs
-	[ ! -e "$STATE_DIR/current" ]
+	[ ! -e "$CURRENT_FILE" ]
 	[ -z "$(ls -A "$STATE_DIR")" ]
 	run --separate-stderr t teardown
 	[ "$status" -eq 0 ]

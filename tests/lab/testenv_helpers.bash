@@ -8,6 +8,8 @@
 REDIRECT_OBJ=$TOP_DIR/testenv/xdp_redirect.bpf.o
 STATE_DIR=/run/xdp-tutorial/testenv
 BPFFS=/sys/fs/bpf
+# The current lab of the user running the tests (each user has one).
+CURRENT_FILE=$STATE_DIR/current.${SUDO_UID:-$EUID}
 
 # Every lab name the tests use, so that cleanup finds them even without state.
 LAB_NAMES=(lab1 lab2 test01 test02 test03)
@@ -37,8 +39,10 @@ assert_no_trace() { # NAME
 	ip link show dev "$name" >/dev/null 2>&1 && left+=("link $name")
 	[[ -e $BPFFS/$name ]] && left+=("pins $BPFFS/$name")
 	[[ -e $STATE_DIR/$name.env ]] && left+=("state $STATE_DIR/$name.env")
-	[[ -f $STATE_DIR/current && $(cat "$STATE_DIR/current") == "$name" ]] &&
-		left+=("current = $name")
+	local file
+	for file in "$STATE_DIR"/current.*; do
+		[[ -f $file && $(cat "$file") == "$name" ]] && left+=("${file##*/} = $name")
+	done
 	if [[ ${#left[@]} -gt 0 ]]; then
 		echo "left behind by $name: ${left[*]}" >&2
 		return 1

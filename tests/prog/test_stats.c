@@ -3,6 +3,8 @@
  * frame names the action to record; the per-CPU counters, summed over CPUs by
  * common/stats.c, must show exactly the frames and bytes given.
  */
+#include <stdlib.h>
+
 #include "harness.h"
 
 #define STATS_OBJ "tests/prog/stats_progs.bpf.o"
@@ -75,4 +77,26 @@ TEST(stats_record_refuses_unknown_action)
 	record(fd, 0xff, 60, XDP_ABORTED);
 	for (action = 0; action < XDP_ACTION_MAX; action++)
 		check_counts(map, action, 0, 0);
+}
+
+/* Rates keep their fraction, in basic03's columns: 1 packet in 2 s is 0.5 pps. */
+TEST(stats_period_line_shows_fractional_rates)
+{
+	struct stats_record prev = { .timestamp_ns = 1000000000ULL };
+	struct stats_record cur = { .timestamp_ns = 3000000000ULL };
+	const char *want = "XDP_PASS              1 pkts (       0.5 pps)          118 bytes "
+			   "(   0.000 Mbit/s) total 3 pkts 354 bytes period 2.00s\n";
+	char *line = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	prev.action[XDP_PASS] = (struct datarec){ .rx_packets = 2, .rx_bytes = 236 };
+	cur.action[XDP_PASS] = (struct datarec){ .rx_packets = 3, .rx_bytes = 354 };
+	out = open_memstream(&line, &len);
+	ASSERT(out, "open_memstream: %s", strerror(errno));
+	print_stats_period(out, &prev, &cur, 1);
+	fclose(out);
+	CHECK(line && !strcmp(line, want), "printed\n%s, want\n%s", line ? line : "(nothing)",
+	      want);
+	free(line);
 }
