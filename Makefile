@@ -8,7 +8,7 @@ BUILD_DIRS := $(LESSONS) $(SOLUTIONS) $(patsubst %/,%,$(dir $(wildcard testenv/M
 include common/libbpf.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all test test-kernels check demo bench deps deps-kernels lint clean help $(BUILD_DIRS)
+.PHONY: all test test-kernels check demo bench fuzz deps deps-kernels lint clean help $(BUILD_DIRS)
 
 all: $(BUILD_DIRS)
 
@@ -27,6 +27,8 @@ help:
 	@echo '                in a lesson directory: make check, or make check A=N for one assignment'
 	@echo 'make demo       a one-minute live tour of the first lessons on a lab (needs root)'
 	@echo 'make bench      benchmarks (none yet)'
+	@echo 'make fuzz       fuzz the helpers of headers/ for a minute (needs root); FUZZ_SECONDS=S,'
+	@echo '                FUZZ_FRAMES=N, FUZZ_SEED=N to choose (see tests/fuzz/README.org)'
 	@echo 'make deps       install the packages building, the labs and the tests need'
 	@echo 'make deps-kernels  install what make test-kernels needs (qemu, busybox-static, ...)'
 	@echo 'make lint       shellcheck every shell script, clang-format check every C file'
@@ -54,6 +56,11 @@ demo:
 
 bench:
 	@echo 'No benchmarks yet: they arrive with the packet lessons.'
+
+# Without FUZZ_SECONDS or FUZZ_FRAMES, the fuzzer runs for a minute.
+fuzz: tests/fuzz
+	@tests/fuzz/fuzz $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+		$(if $(FUZZ_FRAMES),--frames $(FUZZ_FRAMES)) $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS))
 
 deps:
 	@scripts/deps.sh --install
