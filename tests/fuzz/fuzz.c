@@ -41,7 +41,7 @@
 #define DEFAULT_MAX_REPORTS 10
 #define PROGRESS_SECONDS 10
 #define REPORT_BYTES 256 /* of a frame, in a report: every header fits */
-#define OUT_MAX 4096 /* the test run's output: a page at most */
+#define OUT_MAX 4096	 /* the test run's output: a page at most */
 #define XDP_ACTIONS (XDP_REDIRECT + 1)
 
 /* One program under test, and what happened to it. */
@@ -140,24 +140,26 @@ static void describe_frame(const struct frame *f)
 	printf("\n");
 }
 
-/* A disagreement's report: what differed, the frame, how to see it again. */
+/* A disagreement's report: what differed, the frame, how to see it again. Past
+ * the first --max-reports, one line each, without the frame.
+ */
 static void report(struct target *t, unsigned long long index, const struct frame *f,
 		   const char *why)
 {
+	bool in_full = opt.replay || stats.disagreements < opt.max_reports;
+
 	t->disagreements++;
 	stats.disagreements++;
-	if (!opt.replay && stats.disagreements > opt.max_reports) {
-		if (stats.disagreements == opt.max_reports + 1)
-			printf("(more disagreements are counted, not shown: --max-reports N)\n");
-		return;
-	}
 	printf("DISAGREE  %s, frame %llu: %s\n", t->name, index, why);
 	if (opt.replay)
 		return; /* the frame is shown already */
-	describe_frame(f);
-	hexdump("      ", f->data, f->len < REPORT_BYTES ? f->len : REPORT_BYTES);
-	if (f->len > REPORT_BYTES)
-		printf("      ... %u bytes more (--frame shows them)\n", f->len - REPORT_BYTES);
+	if (in_full) {
+		describe_frame(f);
+		hexdump("      ", f->data, f->len < REPORT_BYTES ? f->len : REPORT_BYTES);
+		if (f->len > REPORT_BYTES)
+			printf("      ... %u bytes more (--frame shows them)\n",
+			       f->len - REPORT_BYTES);
+	}
 	printf("    reproduce: tests/fuzz/fuzz --seed %llu --frame %llu --only %s\n", opt.seed,
 	       index, t->name);
 }
@@ -566,9 +568,19 @@ static void check_rewrite(struct target *t, unsigned long long index, const stru
 
 /* ---- The run ----------------------------------------------------------------- */
 
+/* --only NAME: the program called NAME if there is one, else every program whose
+ * name contains NAME (--only walk: the three parse programs).
+ */
 static bool selected(const struct target *t)
 {
-	return !opt.only || strstr(t->name, opt.only);
+	unsigned int i;
+
+	if (!opt.only)
+		return true;
+	for (i = 0; i < N_TARGETS; i++)
+		if (!strcmp(targets[i].name, opt.only))
+			return t == &targets[i];
+	return strstr(t->name, opt.only);
 }
 
 static void fuzz_frame(unsigned long long index)
@@ -689,8 +701,9 @@ static void usage(FILE *out)
 		"  --seconds S      run at most S seconds (default: %d without --frames)\n"
 		"  --first I        start at frame index I (default 0)\n"
 		"  --frame I        run frame I alone and show everything about it\n"
-		"  --only NAME      only the programs whose name contains NAME\n"
-		"  --max-reports N  show the first N disagreements in full (default %d)\n"
+		"  --only NAME      only the program NAME, or those whose name contains NAME\n"
+		"  --max-reports N  show the frame of the first N disagreements (default %d;\n"
+		"                   the others get one line each)\n"
 		"  --quiet          no summary tables, only disagreements and totals\n"
 		"  -h, --help       this text\n"
 		"Programs: walk_vlans, walk_plain, walk_vlans_deep (parse), swap_mac, swap_ipv4,\n"
