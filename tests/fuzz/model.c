@@ -35,6 +35,15 @@ static void expect_csum(const __u8 *in, struct model_out *m, const struct ref_cs
 	if (before == ref_csum_value(sum_in, c->zero_means_none)) {
 		put16(m->data + c->field, ref_csum_value(sum_out, c->zero_means_none));
 		m->exact_csums++;
+		/* CONTRACT (rewrite_helpers.h): "except over data that is all zeros
+		 * (0x0000 where a full sum gives 0xffff)". Only ICMP for IPv4, which
+		 * has no pseudo-header, can be all zeros: an echo reply with id 0,
+		 * sequence 0 and no data. A receiver rejects the 0x0000.
+		 */
+		if (sum_out == 0 && !c->zero_means_none) {
+			put16(m->data + c->field, 0x0000);
+			m->zero_data_csums++;
+		}
 		return;
 	}
 	l = &m->loose[m->n_loose++];
@@ -137,6 +146,7 @@ void model_rewrite(enum rewrite_op op, const __u8 *in, __u32 len, __u32 depth,
 	m->ret = 0;
 	m->n_loose = 0;
 	m->exact_csums = 0;
+	m->zero_data_csums = 0;
 
 	if (op == OP_VLAN_POP)
 		return model_vlan_pop(in, len, m);

@@ -45,7 +45,8 @@ struct model_out {
 	__s32 ret;
 	__u32 n_loose;
 	struct loose_csum loose[MODEL_MAX_LOOSE];
-	__u32 exact_csums; /* checksum fields foretold exactly (right before, right after) */
+	__u32 exact_csums;     /* checksum fields foretold exactly (right before, right after) */
+	__u32 zero_data_csums; /* of those, over all-zero data: 0x0000, as documented */
 };
 
 /* What program op, built with VLAN_MAX_DEPTH depth, must make of the len bytes
