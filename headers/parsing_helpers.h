@@ -287,7 +287,11 @@ static __always_inline int parse_icmp6hdr(struct hdr_cursor *nh, void *data_end,
  * claims more bytes than the frame holds. The frame may hold more (Ethernet
  * pads short frames). The length is compared with the frame, not with the IP
  * packet (this helper does not see the IP header): a program that needs the two
- * to agree compares it with the IP total or payload length itself.
+ * to agree compares it with the IP total or payload length itself. In the first
+ * fragment of a fragmented datagram the length counts the whole datagram, more
+ * than the frame holds, so that fragment gets -1: pass such packets on rather
+ * than dropping every -1 (parse_iphdr() tells a first fragment by
+ * IPV4_MORE_FRAGMENTS in frag_off).
  */
 static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 					struct udphdr **udphdr)

@@ -156,7 +156,11 @@ static __always_inline int vlan_tag_push(struct xdp_md *ctx, __be16 tpid, __u16 
  * it alone; and a computed 0 must be sent as 0xffff (RFC 768).
  *
  * The result equals a full recomputation, except over data that is all zeros
- * (0x0000 where a full sum gives 0xffff), which no IPv4, UDP or TCP header is.
+ * (0x0000 where a full sum gives 0xffff). No IPv4, UDP or TCP header is all
+ * zeros (the length fields alone are not), but an ICMPv4 message can be, since
+ * its checksum covers no pseudo-header: an echo reply with id 0, sequence 0 and
+ * no data. Rewriting such a message's id to 0 leaves a checksum of 0x0000 that
+ * a receiver rejects; a program that can meet it recomputes the checksum.
  */
 
 /* Fold a 32-bit sum of 16-bit words into 16 bits and invert it: the value a
@@ -195,6 +199,9 @@ static __always_inline void csum_replace4(__sum16 *sum, __be32 old, __be32 new)
 
 /* Decrement the IPv4 TTL and update the header checksum to match, as a router
  * does. TTL and protocol share one 16-bit word of the header. Returns the new TTL.
+ * A router never forwards a packet whose TTL would reach 0 (it answers with ICMP
+ * time exceeded instead), so the caller checks iph->ttl > 1 first: on a TTL of 0
+ * this wraps to 255.
  */
 static __always_inline __u8 ip_decrease_ttl(struct iphdr *iph)
 {
