@@ -15,12 +15,12 @@
 #   KERNELS="6.1 6.12"   Debian kernel series to boot (the newest package of each
 #                        in the archive: linux-image-SERIES.*-amd64), or full
 #                        package names (linux-image-6.1.0-57-amd64)
-#   FULL=1               run every layer (prog, lab, checks: about 12 minutes
+#   FULL=1               run every layer (prog, lab, checks: 40 to 60 minutes
 #                        per kernel under emulation); default: the prog layer,
 #                        plus the lab tests tagged vlan (the kernel features
 #                        that the machine running CI lacks)
 #   TESTS="ARGS"         the arguments for tests/run.sh instead (e.g. "lab")
-#   GUEST_TIMEOUT=S      seconds one guest may take (default 600, FULL: 2400)
+#   GUEST_TIMEOUT=S      seconds one guest may take (default 600, FULL: 5400)
 #
 # Like make test, it tests the lessons as committed (tests/lib/pristine.sh).
 # Kernels are downloaded with apt-get (no installation into /boot) and unpacked
@@ -73,7 +73,7 @@ else
 	TEST_ARGS="--tags vlan prog lab"
 fi
 if [[ "${FULL:-0}" == 1 ]]; then
-	GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-5400}
 else
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-600}
 fi
