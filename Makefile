@@ -13,9 +13,11 @@ include common/libbpf.mk
 all: $(BUILD_DIRS)
 
 # libbpf (when built from source) comes first, so lessons never race to build it.
+# The libbpf chosen here is handed to every lesson (common/libbpf.mk).
 # Each line names the lesson (BUILD_PREFIX); a lesson with nothing to do says nothing.
 $(BUILD_DIRS): $(LIBBPF_DEP)
-	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C $@ BUILD_PREFIX=$@/
+	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C $@ BUILD_PREFIX=$@/ \
+		$(LIBBPF_HANDOFF)
 
 help:
 	@echo 'make            build every lesson (and libbpf from source when the system has none >= 1.0)'
@@ -48,7 +50,7 @@ test-kernels:
 
 check: all
 	@rc=0; for l in $(LESSONS); do [ -f $$l/check.sh ] || continue; \
-		echo "== $$l =="; $(MAKE) --no-print-directory -s -C $$l check || rc=1; done; exit $$rc
+		echo "== $$l =="; $(MAKE) --no-print-directory -s -C $$l check $(LIBBPF_HANDOFF) || rc=1; done; exit $$rc
 
 demo:
 	@scripts/deps.sh --ensure
@@ -72,5 +74,5 @@ lint:
 	@scripts/lint.sh
 
 clean:
-	@for d in $(BUILD_DIRS); do $(MAKE) --no-print-directory -C $$d clean; done
+	@for d in $(BUILD_DIRS); do $(MAKE) --no-print-directory -C $$d clean $(LIBBPF_HANDOFF); done
 	@rm -rf build

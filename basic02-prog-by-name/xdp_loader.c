@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
+	/* Assignment 1: end */
 
 	/* 4. Attach to the interface. Loading did not do that: a loaded
 	 * program runs nowhere until it is attached to a hook.

@@ -28,6 +28,7 @@ int xdp_drop_func(struct xdp_md *ctx)
  * fires the xdp:xdp_exception tracepoint: ABORTED is meant for "my program hit
  * an error", so that such drops can be told apart from deliberate ones.
  */
+/* Assignment 2: end */
 
 /* The kernel lets only GPL-compatible programs call some helpers. */
 char _license[] SEC("license") = "GPL";

@@ -15,6 +15,7 @@
 struct datarec {
 	__u64 rx_packets;
 	/* Assignment 1: add a byte counter, __u64 rx_bytes. */
+	/* Assignment 1: end */
 };
 
 /* XDP actions are numbered 0 (XDP_ABORTED) to XDP_REDIRECT: one map slot each. */

@@ -21,7 +21,12 @@ OBJ_DIR := .build
 include $(COMMON_DIR)/libbpf.mk
 
 CLANG ?= clang
+# gcc unless the user names another compiler (make CC=clang, or CC in the
+# environment). A plain `CC ?= gcc` would never apply: make defines CC itself
+# (as cc, origin "default"), and without it under make -R.
+ifneq ($(filter default undefined,$(origin CC)),)
 CC := gcc
+endif
 CLANG_MIN_MAJOR := 11
 
 ifeq ($(V),1)
@@ -65,6 +70,10 @@ USER_LDLIBS := $(LIBBPF_LDLIBS) $(EXTRA_LDLIBS)
 COMMON_SRCS := $(wildcard $(COMMON_DIR)/*.c)
 COMMON_OBJS := $(patsubst $(COMMON_DIR)/%.c,$(OBJ_DIR)/common/%.o,$(COMMON_SRCS))
 USER_EXTRA_OBJS := $(patsubst %.c,$(OBJ_DIR)/%.o,$(USER_EXTRA_SRCS))
+
+# A recipe that fails (a compiler killed, a disk full) may leave a partial
+# object behind, newer than its sources: make would take it as up to date.
+.DELETE_ON_ERROR:
 
 .DEFAULT_GOAL := all
 .PHONY: all clean check check-arg

@@ -9,6 +9,12 @@
 # Sets LIBBPF_CFLAGS and LIBBPF_LDLIBS for user programs, LIBBPF_BPF_CFLAGS for
 # BPF programs, and LIBBPF_DEP: what every object depends on (the static
 # library when built from source, and a file that changes when the choice does).
+#
+# The choice is made once, by the make the user started: the top-level
+# Makefile hands it to each lesson's make as LIBBPF_FROM=system|source (with
+# LIBBPF_SRC), so that all lessons of one build use the same libbpf and none
+# asks pkg-config again. A fresh make decides afresh: make test installs what
+# is missing first, and only then starts the make that builds.
 
 LIBBPF_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 LIBBPF_TOP := $(abspath $(LIBBPF_MK_DIR)/..)
@@ -24,24 +30,29 @@ LIBBPF_Q := @
 LIBBPF_QUIET := -s >/dev/null
 endif
 
-# Only a tree the user named is handed down to sub-makes: a fallback chosen
-# here is chosen again by each sub-make, which may find a system libbpf that
-# was installed meanwhile (make test installs what is missing, then builds).
 LIBBPF_SRC_GIVEN := $(LIBBPF_SRC)
 
-ifeq ($(LIBBPF_SRC),)
-ifeq ($(shell pkg-config --atleast-version=$(LIBBPF_MIN_VERSION) libbpf 2>/dev/null && echo yes),yes)
+ifeq ($(LIBBPF_FROM),)
+ifneq ($(LIBBPF_SRC),)
+LIBBPF_FROM := source
+else ifeq ($(shell pkg-config --atleast-version=$(LIBBPF_MIN_VERSION) libbpf 2>/dev/null && echo yes),yes)
+LIBBPF_FROM := system
+else
+LIBBPF_FROM := source
+endif
+endif
+
+ifeq ($(LIBBPF_FROM),system)
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf)
 LIBBPF_LDLIBS := $(shell pkg-config --libs libbpf)
 LIBBPF_BPF_CFLAGS :=
 LIBBPF_DEP :=
 LIBBPF_CHOICE := system libbpf $(shell pkg-config --modversion libbpf)
-else
+else ifeq ($(LIBBPF_SRC),)
 LIBBPF_SRC := $(LIBBPF_TOP)/libbpf
 endif
-endif
 
-ifneq ($(LIBBPF_SRC),)
+ifeq ($(LIBBPF_FROM),source)
 # A relative LIBBPF_SRC names a directory relative to where make was started.
 # Lessons are built by sub-makes in their own directories, so hand them the
 # absolute path (through the environment) instead of the command-line value.
@@ -83,16 +94,28 @@ $(LIBBPF_A): $(wildcard $(LIBBPF_SRC)/src/*.[ch] $(LIBBPF_SRC)/src/Makefile)
 	$(LIBBPF_Q)touch $@
 endif
 
-# Switching between the system libbpf and a source tree (or between trees)
-# must rebuild the lessons: this file is rewritten only when the choice changes,
-# and every object depends on it.
-LIBBPF_CHOICE_FILE := $(LIBBPF_TOP)/build/libbpf-choice
-$(shell mkdir -p '$(LIBBPF_TOP)/build' 2>/dev/null; \
-	[ "$$(cat '$(LIBBPF_CHOICE_FILE)' 2>/dev/null)" = '$(LIBBPF_CHOICE)' ] || \
-	printf '%s\n' '$(LIBBPF_CHOICE)' >'$(LIBBPF_CHOICE_FILE)' 2>/dev/null)
-LIBBPF_DEP += $(wildcard $(LIBBPF_CHOICE_FILE))
+# What a sub-make needs to use the same libbpf: the top-level Makefile puts it
+# on the command line of each lesson's make.
+LIBBPF_HANDOFF := LIBBPF_FROM=$(LIBBPF_FROM) LIBBPF_SRC='$(LIBBPF_SRC)'
 
-.PHONY: libbpf
+# Switching between the system libbpf and a source tree (or between trees)
+# must rebuild the lessons: every object depends on this file, which is
+# rewritten only when the choice differs from what it holds. Written by a
+# recipe, never while parsing (no $(shell) that writes): make help or make -n
+# must leave the tree as it was. The new content goes to a temporary file
+# renamed into place, so that lessons built in parallel never see half a file.
+LIBBPF_CHOICE_FILE := $(LIBBPF_TOP)/build/libbpf-choice
+ifneq ($(file <$(LIBBPF_CHOICE_FILE)),$(LIBBPF_CHOICE))
+$(LIBBPF_CHOICE_FILE): libbpf-choice-force
+endif
+$(LIBBPF_CHOICE_FILE):
+	@mkdir -p '$(dir $@)'
+	@printf '%s\n' '$(LIBBPF_CHOICE)' >'$@.tmp.$$$$' && \
+		if cmp -s '$@.tmp.$$$$' '$@'; then rm -f '$@.tmp.$$$$'; \
+		else mv -f '$@.tmp.$$$$' '$@'; fi
+LIBBPF_DEP += $(LIBBPF_CHOICE_FILE)
+
+.PHONY: libbpf libbpf-choice-force
 libbpf: $(LIBBPF_DEP)
 
 .DEFAULT_GOAL := $(LIBBPF_SAVED_GOAL)

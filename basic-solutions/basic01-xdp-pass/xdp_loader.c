@@ -114,6 +114,7 @@ static void print_attached(const struct bpf_program *prog, const struct config *
 	printf("Attached XDP program '%s' (id %u) to %s (ifindex %d) in %s mode\n",
 	       bpf_program__name(prog), info.id, cfg->ifname, cfg->ifindex, mode);
 }
+/* Assignment 2: end */
 
 int main(int argc, char **argv)
 {
@@ -220,8 +221,10 @@ int main(int argc, char **argv)
 	}
 
 	/* 5. Report what was done. */
+	/* Assignment 2: the kernel's id and mode, from print_attached() above. */
 	if (!cfg.quiet)
 		print_attached(prog, &cfg);
+	/* Assignment 2: end */
 	ret = EXIT_SUCCESS;
 
 cleanup:

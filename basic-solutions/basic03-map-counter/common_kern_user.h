@@ -14,7 +14,9 @@
 /* The value stored for each XDP action (the map's key). */
 struct datarec {
 	__u64 rx_packets;
-	__u64 rx_bytes; /* frame lengths as XDP saw them, Ethernet header included */
+	/* Assignment 1: frame lengths as XDP saw them, Ethernet header included. */
+	__u64 rx_bytes;
+	/* Assignment 1: end */
 };
 
 /* XDP actions are numbered 0 (XDP_ABORTED) to XDP_REDIRECT: one map slot each. */

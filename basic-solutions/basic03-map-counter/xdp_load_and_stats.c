@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* basic03, solved: load and attach an XDP program that counts frames in a BPF map, then
+/* basic03: load and attach an XDP program that counts frames in a BPF map, then
  * read that map every --interval seconds and print what it counted.
  *
  *   ./xdp_load_and_stats --dev IFNAME [--progname NAME] [--interval SEC] [--force]
@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +44,9 @@ struct stats_record {
 /* Set by the signal handler; the stats loop checks it. */
 static volatile sig_atomic_t exiting;
 
-/* Set by find_stats_map(): read_datarec() then sums the values of all CPUs. */
+/* Assignment 3: set by find_stats_map(): read_datarec() then sums the values of all CPUs. */
 static bool map_is_percpu;
+/* Assignment 3: end */
 
 static void on_signal(int sig)
 {
@@ -111,12 +111,14 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 		report_error("read the info of map", STATS_MAP_NAME, err);
 		return err;
 	}
-	/* read_datarec() knows these two kinds of maps. */
+	/* Assignment 3: read_datarec() knows these two kinds of maps. */
 	if (info.type != BPF_MAP_TYPE_ARRAY && info.type != BPF_MAP_TYPE_PERCPU_ARRAY) {
 		fprintf(stderr, "error: map %s is a %s map, this loader reads only arrays\n",
 			STATS_MAP_NAME, libbpf_bpf_map_type_str(info.type));
 		return -EINVAL;
 	}
+	map_is_percpu = info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	/* Assignment 3: end */
 	/* The kernel knows how big a value is, not what is in it. Another size
 	 * means the object and the loader were built from different versions of
 	 * common_kern_user.h.
@@ -127,7 +129,6 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 		fprintf(stderr, "hint: run make, so that both sides use the same struct datarec\n");
 		return -EINVAL;
 	}
-	map_is_percpu = info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	if (!cfg->quiet) {
 		printf("Reading map %s (id %u, %s, %u entries of %u bytes)\n", STATS_MAP_NAME,
 		       info.id, libbpf_bpf_map_type_str(info.type), info.max_entries,
@@ -138,11 +139,10 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 	return fd;
 }
 
-/* Copy the value stored under key out of the map; for a per-CPU map, the sum
- * of the values of every CPU.
- */
+/* Copy the value stored under key out of the map. */
 static int read_datarec(int map_fd, __u32 key, struct datarec *value)
 {
+	/* Assignment 3: for a per-CPU map, the sum of the values of every CPU. */
 	struct datarec *values;
 	int ncpus, err;
 
@@ -169,11 +169,13 @@ static int read_datarec(int map_fd, __u32 key, struct datarec *value)
 	}
 	free(values);
 	return err;
+	/* Assignment 3: end */
 }
 
 /* Read the map into rec, and note when. */
 static int read_stats(int map_fd, struct stats_record *rec)
 {
+	/* Assignment 2: every action, keys 0 .. XDP_ACTION_MAX - 1. */
 	rec->timestamp_ns = monotonic_ns();
 	for (__u32 key = 0; key < XDP_ACTION_MAX; key++) {
 		int err = read_datarec(map_fd, key, &rec->action[key]);
@@ -182,12 +184,16 @@ static int read_stats(int map_fd, struct stats_record *rec)
 			return err;
 	}
 	return 0;
+	/* Assignment 2: end */
 }
 
 /* Print what was counted between two readings, and its rate. */
 static void print_period(const struct stats_record *prev, const struct stats_record *cur)
 {
 	double period = (cur->timestamp_ns - prev->timestamp_ns) / 1e9;
+	/* Assignment 2: a line for every action that has counted frames, with its bytes
+	 * (assignment 1).
+	 */
 	bool any = false;
 
 	for (__u32 a = 0; a < XDP_ACTION_MAX; a++) {
@@ -205,6 +211,7 @@ static void print_period(const struct stats_record *prev, const struct stats_rec
 	}
 	if (!any)
 		printf("(no frames counted yet) period %.2fs\n", period);
+	/* Assignment 2: end */
 	/* Show each line at once, also when stdout is a file or a pipe. */
 	fflush(stdout);
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* basic04 (reference solution): load an XDP program, attach it, and pin its
- * maps in bpffs, reusing the maps an earlier load pinned (assignment 2).
+/* basic04: load an XDP program, attach it, and pin its maps in bpffs.
  *
  *   ./xdp_loader --dev IFNAME [--progname NAME] [--force]   attach, pin maps in /sys/fs/bpf/IFNAME/
  *   ./xdp_loader --dev IFNAME --unload                       detach, remove the pins
@@ -64,7 +63,9 @@ static __u32 map_id(const struct bpf_map *map)
 	return info.id;
 }
 
-/* Does the map pinned (open as fd) have the shape obj's map asks for? A
+/* Assignment 2: reuse the maps an earlier load pinned.
+ *
+ * Does the map pinned (open as fd) have the shape obj's map asks for? A
  * program built for another map layout would read garbage from it.
  */
 static bool map_fits(const struct bpf_map *map, int fd)
@@ -80,7 +81,7 @@ static bool map_fits(const struct bpf_map *map, int fd)
 	       info.map_flags == bpf_map__map_flags(map);
 }
 
-/* Assignment 2: before the load, point every map that is pinned already at
+/* Before the load, point every map that is pinned already at
  * the pinned map. libbpf then creates no new map for it, and the program is
  * loaded with the old map's reference: the counters carry on.
  */
@@ -125,6 +126,7 @@ static int reuse_pinned_maps(struct bpf_object *obj, const struct config *cfg)
 	}
 	return 0;
 }
+/* Assignment 2: end */
 
 /* Pin each map of obj at PIN_DIR/MAPNAME. Called after a successful attach,
  * so the pins always lead to the maps of the program now attached.
@@ -312,6 +314,7 @@ int main(int argc, char **argv)
 	err = reuse_pinned_maps(obj, &cfg);
 	if (err)
 		goto cleanup;
+	/* Assignment 2: end */
 
 	/* 3. Load: libbpf creates the maps, then the kernel verifies and
 	 * JIT-compiles the programs.

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* basic04 (reference solution): print the XDP stats of an interface from the
- * map xdp_loader pinned, and follow the pin to a new map (assignment 1).
+/* basic04: print the XDP stats of an interface from the map xdp_loader pinned.
  *
  *   ./xdp_stats --dev IFNAME [--interval SEC]     until Ctrl-C
  *
@@ -93,6 +92,7 @@ static int follow_pin(const char *path, int *fd, __u32 *id)
 	*id = new_id;
 	return 1;
 }
+/* Assignment 1: end */
 
 /* One line per action that has seen packets, or a line saying there were none. */
 static void print_period(const struct stats_record *prev, const struct stats_record *cur)
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	__u32 id = 0;
 	int fd, err;
 
-	/* 1. Parse options: which interface, or which pin directory. */
+	/* 1. Parse options: which interface (--dev is required), and where its pins are. */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	if (set_pin_dir(&cfg) || pin_path(path, sizeof(path), cfg.pin_dir, STATS_MAP_NAME))
 		return EXIT_FAILURE;
@@ -172,6 +172,7 @@ int main(int argc, char **argv)
 			memset(prev.action, 0, sizeof(prev.action));
 			err = 0;
 		}
+		/* Assignment 1: end */
 	}
 	if (err)
 		report_error("read the stats map", path, err);

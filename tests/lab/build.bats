@@ -130,33 +130,105 @@ make_tree() {
 	[ ! -e "$LESSON/xdp_loader" ]
 }
 
-@test "build: a libbpf installed after the top-level make started is used (as make test does)" {
-	# make test installs libbpf-dev and then builds (tests/run.sh, through
-	# tests/lib/pristine.sh). The top-level make read common/libbpf.mk before
-	# the install; the build must look again rather than inherit the fallback
-	# to the (empty) submodule. A fake pkg-config finds no libbpf on its first
-	# call only.
+@test "build: make test installs what is missing before any make builds" {
+	# make test runs scripts/deps.sh --ensure, and only then tests/run.sh,
+	# whose make (tests/lib/pristine.sh) builds. Here the fake deps.sh
+	# "installs" libbpf: the fake pkg-config finds it only from then on. A
+	# build started before the install would fall back to the (empty)
+	# submodule and fail; one after it links against the system libbpf.
 	make_tree
 	mkdir -p "$WORK/tree/scripts" "$WORK/tree/tests/lib" "$WORK/bin"
-	# make test's own steps: deps.sh does nothing here, and tests/run.sh
-	# only builds, as the real one does first (no .git: here, in place).
-	printf '#!/bin/sh\nexit 0\n' >"$WORK/tree/scripts/deps.sh"
+	printf '#!/bin/sh\ntouch "%s/installed"\n' "$WORK" >"$WORK/tree/scripts/deps.sh"
 	# shellcheck disable=SC2016 # expanded by the fake tests/run.sh
 	printf '#!/bin/sh\nexec "$(dirname "$0")/lib/pristine.sh" true\n' >"$WORK/tree/tests/run.sh"
 	cp "$TOP_DIR/tests/lib/pristine.sh" "$WORK/tree/tests/lib/"
 	chmod +x "$WORK/tree/scripts/deps.sh" "$WORK/tree/tests/run.sh"
 	cat >"$WORK/bin/pkg-config" <<-EOF
 		#!/bin/sh
-		[ -e "$WORK/pkg-config-ran" ] || { touch "$WORK/pkg-config-ran"; exit 1; }
+		[ -e "$WORK/installed" ] || exit 1
 		exec "$(command -v pkg-config)" "\$@"
 	EOF
 	chmod +x "$WORK/bin/pkg-config"
 	run env -u XDP_TUTORIAL_TREE PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory test
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ -e "$WORK/pkg-config-ran" ]
 	[ -x "$WORK/tree/basic04-pinning-maps/xdp_loader" ]
 	# Linked against the system libbpf, not a static one from the submodule.
 	output=$(readelf -d "$WORK/tree/basic04-pinning-maps/xdp_loader")
 	grep -q 'NEEDED.*libbpf\.so' <<<"$output"
 }
 
+@test "build: the top-level make chooses libbpf once and hands the choice to every lesson" {
+	# Two lessons; a pkg-config that logs every question. Only the top-level
+	# make asks whether the system has a libbpf >= 1.0: were each lesson to
+	# ask again, a libbpf installed or removed halfway through a build would
+	# give lessons of one build different libbpfs.
+	make_tree
+	cp -r "$WORK/tree/basic04-pinning-maps" "$WORK/tree/basic05-copy"
+	mkdir -p "$WORK/bin"
+	cat >"$WORK/bin/pkg-config" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$WORK/pkg-config.log"
+		exec "$(command -v pkg-config)" "\$@"
+	EOF
+	chmod +x "$WORK/bin/pkg-config"
+	run env PATH="$WORK/bin:$PATH" make -C "$WORK/tree" --no-print-directory
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run grep -c -- '--atleast-version' "$WORK/pkg-config.log"
+	[ "$output" -eq 1 ] || { echo "pkg-config asked $output times:"; cat "$WORK/pkg-config.log"; return 1; }
+	output=$(readelf -d "$WORK/tree/basic05-copy/xdp_loader")
+	grep -q 'NEEDED.*libbpf\.so' <<<"$output"
+}
+
+@test "build: CC is gcc by default, and the user's CC is used, on the command line or in the environment" {
+	# A compiler of the user's: gcc under another name, that says when it runs.
+	mkdir -p "$WORK/bin"
+	printf '#!/bin/sh\necho "mycc ran" >>"%s/mycc.log"\nexec gcc "$@"\n' "$WORK" >"$WORK/bin/mycc"
+	chmod +x "$WORK/bin/mycc"
+	# make's own default for CC is cc: a plain CC ?= gcc would keep it.
+	run make -C "$LESSON" --no-print-directory -n all
+	grep -q '^gcc .*-c xdp_loader.c' <<<"$output" || { echo "$output"; return 1; }
+	run make -C "$LESSON" --no-print-directory CC="$WORK/bin/mycc"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -s "$WORK/mycc.log" ] || { echo "make CC=... did not use that compiler"; return 1; }
+	make -s -C "$LESSON" clean >/dev/null
+	rm "$WORK/mycc.log"
+	run env CC="$WORK/bin/mycc" make -C "$LESSON" --no-print-directory
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -s "$WORK/mycc.log" ] || { echo "CC in the environment was not used"; return 1; }
+}
+
+@test "build: a recipe that fails leaves no half-written object behind" {
+	# A clang that writes part of its output and then fails, as one killed
+	# or out of disk space would. The object must not survive to be taken as
+	# up to date by the next make.
+	mkdir -p "$WORK/bin"
+	cat >"$WORK/bin/clang" <<-'EOF'
+		#!/bin/sh
+		case "$1" in -dumpversion) echo 14.0.6; exit 0 ;; -v) exit 0 ;; esac
+		while [ $# -gt 1 ]; do [ "$1" = -o ] && echo partial >"$2"; shift; done
+		exit 1
+	EOF
+	chmod +x "$WORK/bin/clang"
+	run make -C "$LESSON" --no-print-directory CLANG="$WORK/bin/clang" xdp_prog.bpf.o
+	[ "$status" -ne 0 ] || { echo "$output"; return 1; }
+	[ ! -e "$LESSON/xdp_prog.bpf.o" ] || { echo "$output"; echo "xdp_prog.bpf.o was left behind"; return 1; }
+}
+
+# Every file under DIR, with its size and time, one a line.
+snapshot() { # DIR
+	find "$1" -printf '%p %s %T@\n' | sort
+}
+
+@test "build: reading the Makefiles writes nothing (make help, make -n)" {
+	make_tree
+	local before
+	before=$(snapshot "$WORK")
+	run make -C "$WORK/tree" --no-print-directory help
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run make -C "$WORK/tree" --no-print-directory -n
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run make -C "$WORK/tree/basic04-pinning-maps" --no-print-directory -n
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run diff <(echo "$before") <(snapshot "$WORK")
+	[ "$status" -eq 0 ] || { echo "files written: $output"; return 1; }
+}
