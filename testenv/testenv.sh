@@ -1447,8 +1447,8 @@ router_load() { # [--unload]
 		no_lesson_program "./xdp_loader"
 	fi
 	for ((k = 1; k <= ROUTER_LEGS; k++)); do
-		printf '%s: running ./xdp_loader --dev %s %s inside %s\n' "$PROG" "$name$k" \
-			"$* ${EXTRA_ARGS[*]}" "$name" >&2
+		printf '%s: running %s inside %s\n' "$PROG" \
+			"./xdp_loader --dev $name$k $(printf '%s ' "$@" "${EXTRA_ARGS[@]}")" "$name" >&2
 		nsenter --net="/run/netns/$name" ./xdp_loader --dev "$name$k" "$@" \
 			"${EXTRA_ARGS[@]}" || rc=1
 	done
