@@ -99,6 +99,14 @@ ping_from() { # NS COUNT ADDR [PING OPTIONS...]
 	RECEIVED=${RECEIVED:-0}
 }
 
+# TEXT, every line of it indented under a failure report.
+indent() { # TEXT
+	local line
+	while IFS= read -r line; do
+		echo "      $line"
+	done <<<"$1"
+}
+
 say_more() {
 	local text="$*"
 	echo "    ${text//$'\n'/ }"
@@ -330,7 +338,7 @@ check_4() {
 	on_exit "$TESTENV" router teardown --name "$ROUTER"
 	ROUTER_ID=$(sed -n 's/^id=//p' "/run/xdp-tutorial/testenv/$ROUTER.router")
 	out=$(testenv router load --name "$ROUTER" -- --quiet --progname xdp_router_func 2>&1) || {
-		echo "$out" | sed 's/^/      /'
+		indent "$out"
 		fail "expected ./xdp_loader --progname xdp_router_func to attach to the router's" \
 			"legs (what it said is above)"
 		return 1
@@ -369,7 +377,7 @@ router between" 63 "${hop:-no reply}" || {
 		if [[ $PING_OUT != *"From $(router_addr"$fam" 1 1) "*"ime"*"xceeded"* ]]; then
 			say_more "expected a ping to $addr with TTL 1 to be answered by the router with" \
 				"time exceeded, saw:"
-			echo "      ${PING_OUT//$'\n'/$'\n'      }"
+			indent "$PING_OUT"
 			fail "A packet whose TTL would expire goes to the stack (XDP_PASS), which" \
 				"sends the ICMP error."
 			return 1
