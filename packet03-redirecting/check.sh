@@ -149,13 +149,14 @@ check_1() {
 		fail "IPv4 too: ICMP_ECHO becomes ICMP_ECHOREPLY, with the checksum updated."
 		return 1
 	fi
+	for n in 0 1 2 3; do
+		expect_eq "${names[n]} (nstat) here, where the program runs: pings the stack saw or \
+answered, where your program should answer every one itself" "${out_before[n]}" \
+			"$(counter "" "${names[n]}")" || return 1
+	done
 	tx=$(pinned_count "$pin" "$XDP_TX")
 	expect_eq "XDP_TX in the stats map after 5 IPv6 and 5 IPv4 pings (all: $(pinned_summary \
 		"$pin"))" 10 "$tx" || return 1
-	for n in 0 1 2 3; do
-		expect_eq "${names[n]} (nstat) here, where the program runs: pings the stack saw or \
-answered, where your program should answer every one itself" "${out_before[n]}" "$(counter "" "${names[n]}")" || return 1
-	done
 	expect_eq "bad ICMP checksums seen by the lab's host (Icmp6InCsumErrors + IcmpInCsumErrors)" \
 		0 "$(($(counter "$LAB" Icmp6InCsumErrors) - csum6 + $(counter "$LAB" \
 			IcmpInCsumErrors) - csum4))"
