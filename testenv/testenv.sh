@@ -1432,7 +1432,7 @@ router_status() {
 # nsenter, which keeps this mount namespace, so bpffs and the pins stay in view
 # (ip netns exec would mount a fresh /sys over them).
 router_load() { # [--unload]
-	local name k rc=0
+	local name k rc=0 args arg
 	name=$(router_name)
 	require_router "$name"
 	require_tool nsenter util-linux
@@ -1447,8 +1447,12 @@ router_load() { # [--unload]
 		no_lesson_program "./xdp_loader"
 	fi
 	for ((k = 1; k <= ROUTER_LEGS; k++)); do
-		printf '%s: running %s inside %s\n' "$PROG" \
-			"./xdp_loader --dev $name$k $(printf '%s ' "$@" "${EXTRA_ARGS[@]}")" "$name" >&2
+		args=""
+		for arg in "$@" "${EXTRA_ARGS[@]}"; do
+			args+=" $arg"
+		done
+		printf '%s: running ./xdp_loader --dev %s%s inside %s\n' "$PROG" "$name$k" "$args" \
+			"$name" >&2
 		nsenter --net="/run/netns/$name" ./xdp_loader --dev "$name$k" "$@" \
 			"${EXTRA_ARGS[@]}" || rc=1
 	done
