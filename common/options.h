@@ -20,6 +20,8 @@ struct config {
 	char progname[64];
 	char pin_dir[PATH_MAX]; /* where maps (and links) are pinned, when a lesson pins */
 	int interval;		/* seconds between two stats reports */
+
+	/* For redirecting programs (packet03): as typed, for the program to parse. */
 	char redirect_dev[IF_NAMESIZE]; /* where a redirecting program sends frames */
 	char src_mac[32];		/* MAC addresses as typed, for the program to parse */
 	char dest_mac[32];

@@ -12,8 +12,8 @@
  * so that the loader finds it at the start of that section's data.
  */
 struct redirect_cfg {
-	__u32 ifindex;		 /* the interface frames are sent out of */
-	__u8 src_mac[MAC_LEN];	 /* the MAC addresses they leave with */
+	__u32 ifindex;	       /* the interface frames are sent out of */
+	__u8 src_mac[MAC_LEN]; /* the MAC addresses they leave with */
 	__u8 dest_mac[MAC_LEN];
 };
 

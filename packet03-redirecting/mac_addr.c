@@ -15,8 +15,9 @@ int parse_mac(const char *text, const char *option, __u8 mac[MAC_LEN])
 		int digits = 0;
 
 		while (isxdigit((unsigned char)*p) && digits < 3) {
-			byte = byte * 16 + (isdigit((unsigned char)*p) ? *p - '0' :
-								  tolower((unsigned char)*p) - 'a' + 10);
+			byte = byte * 16 + (isdigit((unsigned char)*p)
+						    ? *p - '0'
+						    : tolower((unsigned char)*p) - 'a' + 10);
 			p++;
 			digits++;
 		}

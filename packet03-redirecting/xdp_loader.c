@@ -39,10 +39,9 @@ static const char *doc =
 	"With --unload: detach the program and remove the pins.";
 
 static const enum option_id options[] = {
-	OPT_DEV,	  OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE,
-	OPT_UNLOAD,	  OPT_PIN_DIR,	OPT_QUIET,	 OPT_VERBOSE,	OPT_FILENAME,
-	OPT_PROGNAME,	  OPT_REDIRECT_DEV, OPT_SRC_MAC, OPT_DEST_MAC,	OPT_HELP,
-	OPT_END,
+	OPT_DEV,     OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE,	 OPT_UNLOAD,
+	OPT_PIN_DIR, OPT_QUIET,	   OPT_VERBOSE,	    OPT_FILENAME,  OPT_PROGNAME, OPT_REDIRECT_DEV,
+	OPT_SRC_MAC, OPT_DEST_MAC, OPT_HELP,	    OPT_END,
 };
 
 #define VERIFIER_LOG_SIZE (1 << 20)
@@ -60,13 +59,16 @@ static int read_redirect_options(const struct config *cfg, struct redirect_cfg *
 	if (!redirect) {
 		if (!given)
 			return 0;
-		fprintf(stderr, "error: --redirect-dev, --src-mac and --dest-mac are settings of %s,"
-				" not of %s\n", REDIRECT_PROG, cfg->progname);
+		fprintf(stderr,
+			"error: --redirect-dev, --src-mac and --dest-mac are settings of %s,"
+			" not of %s\n",
+			REDIRECT_PROG, cfg->progname);
 		return -EINVAL;
 	}
 	if (!cfg->redirect_dev[0] || !cfg->src_mac[0] || !cfg->dest_mac[0]) {
-		fprintf(stderr, "error: %s needs --redirect-dev IFNAME, --src-mac MAC and "
-				"--dest-mac MAC: where frames go, and the MAC addresses they leave with\n",
+		fprintf(stderr,
+			"error: %s needs --redirect-dev IFNAME, --src-mac MAC and "
+			"--dest-mac MAC: where frames go, and the MAC addresses they leave with\n",
 			REDIRECT_PROG);
 		return -EINVAL;
 	}
@@ -151,7 +153,8 @@ static int unload(const struct config *cfg)
 	}
 	rmdir(cfg->pin_dir); /* fails when pins of others are left in it */
 	if (!prog_id && !removed) {
-		fprintf(stderr, "error: nothing to unload: no XDP program on %s and no pins in %s\n",
+		fprintf(stderr,
+			"error: nothing to unload: no XDP program on %s and no pins in %s\n",
 			cfg->ifname, cfg->pin_dir);
 		err = -ENOENT;
 	}

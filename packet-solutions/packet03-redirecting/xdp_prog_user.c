@@ -30,16 +30,16 @@ static const char *doc =
 	"xdp_loader pinned in /sys/fs/bpf/IFNAME/ (or --pin-dir): tx_port and redirect_params.";
 
 static const enum option_id options[] = {
-	OPT_DEV,     OPT_REDIRECT_DEV, OPT_SRC_MAC, OPT_DEST_MAC, OPT_PIN_DIR,
-	OPT_QUIET,   OPT_VERBOSE,      OPT_HELP,    OPT_END,
+	OPT_DEV,   OPT_REDIRECT_DEV, OPT_SRC_MAC, OPT_DEST_MAC, OPT_PIN_DIR,
+	OPT_QUIET, OPT_VERBOSE,	     OPT_HELP,	  OPT_END,
 };
 
 /* Open the map pinned at DIR/NAME and check that it is the map the program
  * has: its type, and the sizes of its keys and values. Returns its fd, or a
  * negative errno (reported).
  */
-static int open_pinned_map(const struct config *cfg, const char *name, __u32 type,
-			   __u32 key_size, __u32 value_size)
+static int open_pinned_map(const struct config *cfg, const char *name, __u32 type, __u32 key_size,
+			   __u32 value_size)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -55,8 +55,10 @@ static int open_pinned_map(const struct config *cfg, const char *name, __u32 typ
 		err = -errno;
 		report_error("open the map pinned at", path, err);
 		if (err == -ENOENT)
-			fprintf(stderr, "hint: load the program first: ./xdp_loader --dev %s "
-					"--progname xdp_redirect_map_func\n", cfg->ifname);
+			fprintf(stderr,
+				"hint: load the program first: ./xdp_loader --dev %s "
+				"--progname xdp_redirect_map_func\n",
+				cfg->ifname);
 		return err;
 	}
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
@@ -66,10 +68,12 @@ static int open_pinned_map(const struct config *cfg, const char *name, __u32 typ
 		return err;
 	}
 	if (info.type != type || info.key_size != key_size || info.value_size != value_size) {
-		fprintf(stderr, "error: the map pinned at %s is not %s's (type %u, key %u bytes, "
-				"value %u bytes; want type %u, %u, %u): was it pinned by another "
-				"program?\n", path, "xdp_redirect_map_func", info.type,
-			info.key_size, info.value_size, type, key_size, value_size);
+		fprintf(stderr,
+			"error: the map pinned at %s is not %s's (type %u, key %u bytes, "
+			"value %u bytes; want type %u, %u, %u): was it pinned by another "
+			"program?\n",
+			path, "xdp_redirect_map_func", info.type, info.key_size, info.value_size,
+			type, key_size, value_size);
 		close(fd);
 		return -EINVAL;
 	}
@@ -91,8 +95,9 @@ int main(int argc, char **argv)
 	if (resolve_ifindex(&cfg) || set_pin_dir(&cfg) || check_bpffs(cfg.pin_dir))
 		return EXIT_FAILURE;
 	if (!cfg.redirect_dev[0] || !cfg.src_mac[0] || !cfg.dest_mac[0]) {
-		fprintf(stderr, "error: give --redirect-dev IFNAME, --src-mac MAC and --dest-mac MAC"
-				" (see --help)\n");
+		fprintf(stderr,
+			"error: give --redirect-dev IFNAME, --src-mac MAC and --dest-mac MAC"
+			" (see --help)\n");
 		return EXIT_FAILURE;
 	}
 	redirect_ifindex = if_nametoindex(cfg.redirect_dev);

@@ -113,8 +113,9 @@ static void expect_untouched(int fd, const struct pkt_spec *spec, bool cuts)
 	for (cut = cuts ? ETH_HLEN : len; cut <= len - cuts; cut++) {
 		if (xdp_run(fd, pkt, cut, &res))
 			return;
-		CHECK(res.action == XDP_PASS, "frame cut to %u of %u bytes: action %s, want XDP_PASS",
-		      cut, len, xdp_action_name(res.action));
+		CHECK(res.action == XDP_PASS,
+		      "frame cut to %u of %u bytes: action %s, want XDP_PASS", cut, len,
+		      xdp_action_name(res.action));
 		if (!CHECK_BYTES(res.data, res.len, pkt, cut))
 			return;
 	}
@@ -241,8 +242,8 @@ static struct bpf_object *redirect_object(const struct redirect_cfg *cfg)
 TEST(packet03_redirect_rewrites_macs_from_the_loader_settings)
 {
 	const struct redirect_cfg cfg = { .ifindex = 7,
-					       .src_mac = { 2, 0, 0, 0, 2, 1 },
-					       .dest_mac = { 2, 0, 0, 0, 2, 2 } };
+					  .src_mac = { 2, 0, 0, 0, 2, 1 },
+					  .dest_mac = { 2, 0, 0, 0, 2, 2 } };
 	struct pkt_spec out6 = echo6, out4 = echo4;
 	struct bpf_object *obj = redirect_object(&cfg);
 	int fd;
