@@ -522,13 +522,18 @@ forget_current() { # NAME: a lab that is gone is nobody's current lab any more
 	done
 }
 
-list_envs() { # names of all labs, one a line
+# The names of the state files STATE_DIR/*.EXT, without .EXT, one a line.
+list_state() { # EXT
 	local file name
-	for file in "$STATE_DIR"/*.env; do
+	for file in "$STATE_DIR"/*."$1"; do
 		[[ -f $file ]] || continue
 		name=${file##*/}
-		printf '%s\n' "${name%.env}"
+		printf '%s\n' "${name%."$1"}"
 	done
+}
+
+list_envs() { # names of all labs, one a line
+	list_state env
 }
 
 # The lab this command works on: -n NAME (which becomes the current lab), or
@@ -1260,12 +1265,7 @@ router_exists() { # NAME
 }
 
 list_routers() { # names of all router labs, one a line
-	local file name
-	for file in "$STATE_DIR"/*.router; do
-		[[ -f $file ]] || continue
-		name=${file##*/}
-		printf '%s\n' "${name%.router}"
-	done
+	list_state router
 }
 
 router_id() { # NAME
