@@ -164,7 +164,7 @@ check_1() {
 # program with BPF_PROG_TEST_RUN, as a socket never sends one.
 check_udp_zero() {
 	local frame want got
-	load_object xdp_prog.bpf.o
+	load_object xdp_prog.bpf.o || return 1
 	frame=$("$SEND_FRAMES" --dry-run --src-mac "$IN_MAC" --dst-mac "$OUT_MAC" -4 --src "$IN4" \
 		--dst "$OUT4" --proto udp --sport 40000 --dport 5001 --payload-len 8)
 	# UDP checksum: bytes 40-41 of this frame (14 + 20 + 6).
@@ -185,9 +185,14 @@ check_udp_zero() {
 # Load an object with bpftool (not attached anywhere), its programs pinned
 # under CHECK_PIN_DIR. Called directly, not in $(...), for on_exit to work.
 load_object() { # OBJECT
+	local out
 	rm -rf "$CHECK_PIN_DIR"
 	on_exit rm -rf "$CHECK_PIN_DIR"
-	bpftool prog loadall "$1" "$CHECK_PIN_DIR" >/dev/null
+	out=$(bpftool prog loadall "$1" "$CHECK_PIN_DIR" 2>&1) && return 0
+	say_more "expected every program of $1 to load; the verifier refused one. The end of"
+	say_more "its log (bpftool prog loadall $1 DIR shows all of it):"
+	grep -v -E '^(libbpf|Error|processed|-- END)' <<<"$out" | tail -n 6 | sed 's/^/      /'
+	return 1
 }
 
 # Run program PROGNAME once on FRAME (hex); sets OUT_ACTION (a number) and
@@ -270,7 +275,8 @@ expect_test_run() { # PROG WHAT IN WANT
 	run_prog "$1" "$3"
 	if [[ "$OUT_ACTION" != 2 ]]; then
 		say_more "expected $1 to return XDP_PASS for $2, saw $(action_name "$OUT_ACTION")" \
-			"(BPF_PROG_TEST_RUN); it drops a frame when the VLAN helper returns -1"
+			"(BPF_PROG_TEST_RUN); xdp_vlan_push_func drops a frame when vlan_tag_push()" \
+			"returns -1"
 		return 1
 	fi
 	[[ "$OUT_FRAME" == "$4" ]] && return 0
@@ -311,7 +317,7 @@ check_2() {
 	local name ins='' wants='' in want
 	setup_rewrite_lab || return 1
 	vlan_frames
-	load_object xdp_prog.bpf.o
+	load_object xdp_prog.bpf.o || return 1
 	for name in "${!VLAN_FRAMES[@]}"; do
 		# shellcheck disable=SC2086 # options, one a word
 		in=$(frame --vlan 42 ${VLAN_FRAMES[$name]})
@@ -342,7 +348,7 @@ check_3() {
 	local name ins='' wants='' in want
 	setup_rewrite_lab || return 1
 	vlan_frames
-	load_object xdp_prog.bpf.o
+	load_object xdp_prog.bpf.o || return 1
 	for name in "${!VLAN_FRAMES[@]}"; do
 		# shellcheck disable=SC2086 # options, one a word
 		in=$(frame ${VLAN_FRAMES[$name]})
