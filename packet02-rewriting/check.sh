@@ -106,7 +106,7 @@ udp_case() { # FAMILY ADDR PORT
 	got=$(cat "$out")
 	[[ "$got" == "$msg" ]] && return 0
 	say_more "expected the listener on UDP port $((port - 1)) ($addr) to receive what was" \
-		"sent to port $port from inside the lab: '$msg'; it received ${got:+'$got'}${got:-nothing}"
+		"sent to port $port from inside the lab: '$msg'; it received ${got:-nothing}"
 	say_more "checksum errors the kernel counted here: $(csum_errors)"
 	return 1
 }
@@ -292,17 +292,17 @@ expect_test_run() { # PROG WHAT IN WANT
 # Send the IN frames from inside and expect exactly the WANT frames in the
 # capture on the outer interface.
 expect_live() { # PROG NAMES_NL INS_NL WANTS_NL
-	local ins wants got i
-	mapfile -t ins <<<"$3"
-	mapfile -t wants <<<"$4"
-	start_capture "${#ins[@]}" || return 1
-	send_hex "${ins[@]}"
+	local in_list want_list got i
+	mapfile -t in_list <<<"$3"
+	mapfile -t want_list <<<"$4"
+	start_capture "${#in_list[@]}" || return 1
+	send_hex "${in_list[@]}"
 	end_capture
 	got=$CAPTURED
 	[[ "$got" == "$4" ]] && return 0
 	say_more "expected these frames on $LAB after $1 (captured with tcpdump -i $LAB -Q in):"
-	for i in "${!wants[@]}"; do
-		say_more "  ${wants[i]}"
+	for i in "${!want_list[@]}"; do
+		say_more "  ${want_list[i]}"
 	done
 	say_more "saw:"
 	while read -r i; do

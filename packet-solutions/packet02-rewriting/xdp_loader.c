@@ -128,21 +128,25 @@ static int detach_tc_egress(const struct config *cfg)
 static int unload(const struct config *cfg)
 {
 	int removed, err;
+	__u32 id;
 
 	removed = detach_tc_egress(cfg);
 	if (removed < 0)
 		return EXIT_FAILURE;
 
-	if (attached_xdp_prog_id(cfg->ifindex)) {
+	id = attached_xdp_prog_id(cfg->ifindex);
+	if (id) {
 		err = detach_xdp(cfg);
 		if (err)
 			return EXIT_FAILURE;
 		removed++;
 		if (!cfg->quiet)
-			printf("Detached the XDP program from %s\n", cfg->ifname);
+			printf("Detached XDP program id %u from %s (ifindex %d)\n", id, cfg->ifname,
+			       cfg->ifindex);
 	}
 	if (!removed) {
-		fprintf(stderr, "error: nothing of this lesson is attached to %s: nothing to unload\n",
+		fprintf(stderr,
+			"error: nothing of this lesson is attached to %s: nothing to unload\n",
 			cfg->ifname);
 		return EXIT_FAILURE;
 	}

@@ -130,11 +130,11 @@ int xdp_port_rewrite_func(struct xdp_md *ctx)
 	return xdp_stats_record_action(ctx, XDP_PASS);
 }
 
-/* The way back, on egress. A reply from port N - 1 must leave
- * with source port N again, or the sender, which talked to N, throws it away.
- * This runs in tc, on an skb, so bpf_l4_csum_replace() is at hand: it knows
- * whether the checksum is complete or only the pseudo-header sum that a device
- * will finish (checksum offload), and updates it only when that is right.
+/* The way back, on egress. A reply from port N - 1 must leave with source
+ * port N again, or the sender, which talked to N, resets the connection. This
+ * runs in tc, on an skb, so bpf_l4_csum_replace() is at hand: it knows whether
+ * the checksum is complete or only the pseudo-header sum that a device will
+ * finish (checksum offload), and updates it only when that is right.
  */
 SEC("tc")
 int tc_port_restore(struct __sk_buff *skb)

@@ -229,7 +229,7 @@ static __u64 pass_count(struct bpf_object *obj)
 	int ncpus = libbpf_num_possible_cpus(), fd = map_fd(obj, "xdp_stats_map"), i;
 	struct {
 		__u64 packets, bytes;
-	} *v;
+	} * v;
 	__u32 key = XDP_PASS;
 	__u64 sum = 0;
 
