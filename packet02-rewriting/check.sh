@@ -93,6 +93,17 @@ csum_errors() { # [--lab]
 
 # ---- assignment 1: port rewrite, UDP and TCP, both families ------------------------
 
+# Wait (at most 5 s) until a socket here listens on PORT: u (UDP) or t (TCP).
+wait_listening() { # u|t PORT
+	local tries=50 out
+	while ((tries-- > 0)); do
+		out=$(ss "-Hln$1" "( sport = :$2 )")
+		[[ -n "$out" ]] && return 0
+		sleep 0.1
+	done
+	fail "the check's listener on port $2 did not start"
+}
+
 # A UDP datagram from inside to OUT:PORT must reach a listener on PORT - 1 here.
 udp_case() { # FAMILY ADDR PORT
 	local fam=$1 addr=$2 port=$3 got msg out
@@ -100,7 +111,7 @@ udp_case() { # FAMILY ADDR PORT
 	out=$(mktemp)
 	on_exit rm -f "$out"
 	timeout 5 nc "-$fam" -u -l -W 1 "$addr" "$((port - 1))" >"$out" 2>/dev/null &
-	sleep 0.3
+	wait_listening u "$((port - 1))" || return 1
 	printf '%s' "$msg" | in_lab timeout 3 nc "-$fam" -u -w 1 "$addr" "$port" || true
 	wait $! 2>/dev/null || true
 	got=$(cat "$out")
@@ -119,7 +130,7 @@ tcp_case() { # FAMILY ADDR PORT
 	local fam=$1 addr=$2 port=$3 n=0 tries=30 out
 	timeout 8 nc "-$fam" -l "$addr" "$((port - 1))" >/dev/null 2>&1 </dev/null &
 	on_exit kill $!
-	sleep 0.3
+	wait_listening t "$((port - 1))" || return 1
 	in_lab timeout 2 nc "-$fam" -w 1 "$addr" "$port" </dev/null >/dev/null 2>&1 &
 	while ((tries-- > 0)); do
 		out=$(ss -Htan "( sport = :$((port - 1)) )")
@@ -379,7 +390,7 @@ tcp_session() { # FAMILY ADDR PORT
 	timeout 20 nc "-$fam" -l "$addr" "$((port - 1))" >"$got" </dev/null 2>/dev/null &
 	lpid=$!
 	on_exit kill "$lpid"
-	sleep 0.3
+	wait_listening t "$((port - 1))" || return 1
 	in_lab timeout 15 nc "-$fam" -N -w 5 "$addr" "$port" <"$data" >/dev/null 2>&1 || rc=$?
 	wait "$lpid" 2>/dev/null || lrc=$?
 	if [[ $rc -ne 0 ]]; then

@@ -72,6 +72,17 @@ offload() { # on|off
 	ip netns exec "$LAB" ethtool -K veth0 tx "$1" >/dev/null
 }
 
+# Wait until a socket here listens on PORT: u (UDP) or t (TCP).
+wait_listening() { # u|t PORT
+	local tries=50
+	while ((tries-- > 0)); do
+		[[ -n "$(ss "-Hln$1" "( sport = :$2 )")" ]] && return 0
+		sleep 0.1
+	done
+	echo "no listener on port $2"
+	return 1
+}
+
 counter() { # NAME [NS]
 	local out
 	if [[ -n "${2:-}" ]]; then
@@ -88,7 +99,7 @@ udp_through() { # FAMILY ADDR PORT TEXT
 	local got="$BATS_TEST_TMPDIR/udp.out"
 	timeout 5 nc "-$1" -u -l -W 1 "$2" "$(($3 - 1))" >"$got" 2>/dev/null &
 	local lpid=$!
-	sleep 0.3
+	wait_listening u "$(($3 - 1))"
 	printf '%s' "$4" | timeout 3 ip netns exec "$LAB" nc "-$1" -u -w 1 "$2" "$3" || true
 	wait "$lpid" 2>/dev/null || true
 	cat "$got"
@@ -101,7 +112,7 @@ tcp_mib_through() { # FAMILY ADDR PORT
 	head -c 1048576 /dev/urandom >"$data"
 	timeout 20 nc "-$1" -l "$2" "$(($3 - 1))" >"$got" </dev/null 2>/dev/null &
 	lpid=$!
-	sleep 0.3
+	wait_listening t "$(($3 - 1))"
 	timeout 15 ip netns exec "$LAB" nc "-$1" -N -w 5 "$2" "$3" <"$data" >/dev/null 2>&1 || rc=$?
 	wait "$lpid" 2>/dev/null || true
 	if [[ $rc -ne 0 ]] || ! cmp "$data" "$got"; then
@@ -222,7 +233,7 @@ send_frame() { # ARGS...
 	cd "$SOLUTION_DIR"
 	bounded ./xdp_loader --dev "$LAB" --quiet
 	timeout 10 nc -6 -l "$OUT6" 7000 >/dev/null </dev/null 2>&1 &
-	sleep 0.3
+	wait_listening t 7000
 	capture 2 tcp
 	echo hi | timeout 5 ip netns exec "$LAB" nc -6 -N "$OUT6" 7001 >/dev/null
 	wait_capture
