@@ -138,7 +138,9 @@ int tc_port_restore(struct __sk_buff *skb)
 
 /* Assignment 2: remove the outermost VLAN tag from the frame at ctx->data.
  * Return the VLAN id it carried, or -1 (frame unchanged) when the frame has
- * no complete VLAN tag or bpf_xdp_adjust_head() fails.
+ * no complete VLAN tag or bpf_xdp_adjust_head() fails. After that call every
+ * packet pointer is void: read ctx->data and ctx->data_end again, and check
+ * again before you write.
  */
 static __always_inline int vlan_tag_pop(struct xdp_md *ctx)
 {
@@ -148,7 +150,8 @@ static __always_inline int vlan_tag_pop(struct xdp_md *ctx)
 
 /* Assignment 3: add an 802.1Q tag with VLAN id vlan_id in front of the frame's
  * EtherType. Return 0, or -1 (frame unchanged) when the frame is shorter than
- * an Ethernet header or bpf_xdp_adjust_head() fails.
+ * an Ethernet header or bpf_xdp_adjust_head() fails (a negative delta grows
+ * the frame at its front). Mind the byte order of the TPID and the TCI.
  */
 static __always_inline int vlan_tag_push(struct xdp_md *ctx, __u16 vlan_id)
 {
