@@ -149,8 +149,10 @@ expect_even_dropped() { # FAMILY(4|6) HINT
 		return 1
 	fi
 	expect_eq "the stats map after 10 $name echo requests (5 even, 5 odd)" \
-		"DROP 5 PASS 5 ABORTED 0" "$counts" ||
+		"DROP 5 PASS 5 ABORTED 0" "$counts" || {
 		say_more "Record every verdict, the one you return, with xdp_stats_record_action()."
+		return 1
+	}
 }
 
 # ---- assignment 1 -------------------------------------------------------------
