@@ -505,8 +505,10 @@ static void pause_ms(long ms)
 static void emit(const struct opts *o, int fd, const struct sockaddr_ll *addr, const uint8_t *buf,
 		 size_t len)
 {
-	if (o->print_hex || o->dry_run)
+	if (o->print_hex || o->dry_run) {
 		print_frame(buf, len);
+		fflush(stdout); /* before anything on stderr, in a pipe too */
+	}
 	if (o->dry_run)
 		return;
 	if (sendto(fd, buf, len, 0, (const struct sockaddr *)addr, sizeof(*addr)) != (ssize_t)len) {
