@@ -90,7 +90,7 @@ struct options {
 	bool quiet;
 
 	/* --lesson: a lesson's parsers and program instead of the targets */
-	const char *lesson;	/* the object lesson_walk.bpf.c was built into */
+	const char *lesson;	/* the object lesson_walk_bpf.c was built into */
 	unsigned int families;	/* 4 and 6 as bits: 1 << 4, 1 << 6 */
 	bool untagged;		/* leave out frames with a VLAN tag */
 	__u32 vlan_depth;	/* the lesson's VLAN_MAX_DEPTH */
@@ -1038,7 +1038,7 @@ static void usage(FILE *out)
 		"                   the others get one line each)\n"
 		"  --quiet          no summary tables, only disagreements and totals\n"
 		"A lesson's parse functions and program (packet01's checks) instead:\n"
-		"  --lesson OBJ     the object lesson_walk.bpf.c was built into around the\n"
+		"  --lesson OBJ     the object lesson_walk_bpf.c was built into around the\n"
 		"                   lesson's source (make -C tests/fuzz lesson ...)\n"
 		"  --families F     4, 6 or 46: leave out IP frames of the other version\n"
 		"  --untagged       leave out frames with a VLAN tag\n"

@@ -9,7 +9,8 @@
  * --lesson) compares the walk with its decoder, and the verdicts of the
  * lesson's own program, xdp_parser_func, with what the lesson asks.
  *
- * Built on demand, not by make at the top (it needs a lesson source):
+ * Built on demand, not by make at the top (it needs a lesson source), hence
+ * not named *.bpf.c:
  *   make -C tests/fuzz lesson LESSON_SRC=/abs/path/xdp_prog.bpf.c LESSON_OBJ=/abs/out.o
  */
 #include LESSON_SRC
