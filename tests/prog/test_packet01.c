@@ -7,6 +7,10 @@
  * xdp_stats_map. tests/fuzz (fuzz --lesson) does the same on generated frames;
  * these are the cases named one by one.
  */
+#include <limits.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
 #include "harness.h"
 
 #define STARTER_OBJ "packet01-parsing/xdp_prog.bpf.o"
@@ -230,4 +234,35 @@ TEST(packet01_solution_malformed_ipv4_passes)
 		CHECK(res.action == XDP_PASS, "%s: got %s, want XDP_PASS", broken[i].what,
 		      xdp_action_name(res.action));
 	}
+}
+
+/* The fuzzer's pass of the lesson's checks, on the reference solution: its
+ * parse functions and its program agree with the fuzzer's decoder on every
+ * frame and every cut (tests/fuzz builds packet01_walk.bpf.o around it).
+ */
+TEST(packet01_solution_agrees_with_the_fuzzer)
+{
+	char fuzz[PATH_MAX], walk[PATH_MAX], cmd[3 * PATH_MAX], line[1024];
+	int status;
+	FILE *out;
+
+	snprintf(fuzz, sizeof(fuzz), "%s/tests/fuzz/fuzz", harness_top_dir());
+	snprintf(walk, sizeof(walk), "%s/tests/fuzz/packet01_walk.bpf.o", harness_top_dir());
+	ASSERT(access(fuzz, X_OK) == 0 && access(walk, R_OK) == 0,
+	       "tests/fuzz is not built: run make at the top");
+	/* The frames and cuts of the assignment checks: --seed 9 --frames 3000. */
+	snprintf(cmd, sizeof(cmd), "'%s' --lesson '%s' --seed 9 --frames 3000 --cuts --quiet 2>&1",
+		 fuzz, walk);
+	out = popen(cmd, "r");
+	ASSERT(out, "run %s: %s", fuzz, strerror(errno));
+	while (fgets(line, sizeof(line), out)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0])
+			harness_note("%s", line);
+	}
+	status = pclose(out);
+	ASSERT(status != -1 && WIFEXITED(status), "fuzz did not finish: status 0x%x", status);
+	CHECK(WEXITSTATUS(status) == 0, "fuzz --lesson on the solution: %s",
+	      WEXITSTATUS(status) == 1 ? "it disagrees with the fuzzer's decoder"
+				       : "it failed to run (see its messages)");
 }
