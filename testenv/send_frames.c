@@ -35,6 +35,7 @@
 #define MAX_IP_LEN 1500
 #define MAX_COUNT 100000
 #define MAX_INTERVAL_MS 10000
+#define MAX_DURATION_MS 600000 /* every run ends within 10 minutes */
 
 enum proto { PROTO_ICMP, PROTO_UDP, PROTO_TCP };
 
@@ -82,7 +83,8 @@ static void usage(FILE *out)
 		"                     sequence number\n"
 		"  --sport, --dport N UDP/TCP ports (default 40000 and 7)\n"
 		"  --payload-len N    bytes after the ICMP/UDP/TCP header (default 32)\n"
-		"  --interval-ms N    pause between frames (default 0, at most %d)\n"
+		"  --interval-ms N    pause between frames (default 0, at most %d; a run\n"
+		"                     takes 10 minutes at most)\n"
 		"  --hex HEXFRAME     send exactly these bytes (hex digits; ':', '-', '.' ignored)\n"
 		"  --print-hex        print each frame in hex, one a line\n"
 		"  --dry-run          print each frame in hex, send nothing\n"
@@ -307,6 +309,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'", argv[optind]);
+	if (o->count * o->interval_ms > MAX_DURATION_MS)
+		die("--count %ld with --interval-ms %ld would take more than %d s", o->count,
+		    o->interval_ms, MAX_DURATION_MS / 1000);
 	if (!o->dev && !o->dry_run)
 		die("--dev IFNAME is needed (or --dry-run)");
 	if (o->dev && (strlen(o->dev) >= IF_NAMESIZE || !*o->dev))
@@ -505,8 +510,10 @@ static void pause_ms(long ms)
 static void emit(const struct opts *o, int fd, const struct sockaddr_ll *addr, const uint8_t *buf,
 		 size_t len)
 {
-	if (o->print_hex || o->dry_run)
+	if (o->print_hex || o->dry_run) {
 		print_frame(buf, len);
+		fflush(stdout); /* before anything on stderr, in a pipe too */
+	}
 	if (o->dry_run)
 		return;
 	if (sendto(fd, buf, len, 0, (const struct sockaddr *)addr, sizeof(*addr)) != (ssize_t)len) {
