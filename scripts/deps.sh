@@ -102,6 +102,7 @@ define_requirements() {
 	require shellcheck     "has_cmd shellcheck"                "shellcheck"     "ShellCheck"
 	require clang-format   "has_cmd clang-format"              "clang-format"   "clang-tools-extra"
 	require netcat-openbsd "has_cmd nc"                        "netcat-openbsd" "netcat"
+	require xxd            "has_cmd xxd"                       "xxd"            "vim-common"
 	require linux-perf     "runs perf version" \
 		"linux-perf | linux-tools-@KVER@ linux-tools-common | linux-tools-generic linux-tools-common" \
 		"perf"

@@ -258,9 +258,13 @@ require_vlan_support() {
 	if [[ ! -e /proc/net/vlan/config ]] && command -v modprobe >/dev/null 2>&1; then
 		modprobe -q 8021q 2>/dev/null || true
 	fi
+	local sender
+	sender="$(dirname "$(script_path)")/send_frames"
 	[[ -e /proc/net/vlan/config ]] ||
 		die "--vlan needs 802.1Q VLAN support, which this kernel lacks (CONFIG_VLAN_8021Q," \
-			"module 8021q): set the lab up without --vlan"
+			"module 8021q): set the lab up without --vlan; an XDP program on it still" \
+			"sees tagged frames sent from inside: t exec -- $sender --dev veth0 --vlan" \
+			"$VLAN_ID ... ($sender --help)"
 }
 
 script_path() {

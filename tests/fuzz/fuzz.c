@@ -88,6 +88,16 @@ struct options {
 	const char *only;	   /* run only the targets whose name contains this */
 	unsigned long max_reports;
 	bool quiet;
+
+	/* --lesson: a lesson's parsers and program instead of the targets */
+	const char *lesson;	/* the object lesson_walk_bpf.c was built into */
+	unsigned int families;	/* 4 and 6 as bits: 1 << 4, 1 << 6 */
+	bool untagged;		/* leave out frames with a VLAN tag */
+	__u32 vlan_depth;	/* the lesson's VLAN_MAX_DEPTH */
+	unsigned int judge;	/* JUDGE_* bits */
+	const char *judge_text; /* as given, for the reproduce line */
+	bool cuts;		/* every prefix of each frame, too */
+	long cut;		/* --cut: the one prefix of the --frame to run; -1: none */
 };
 
 /* What a run tried, for the summary. */
@@ -340,6 +350,325 @@ static int set_up(void)
 		}
 	}
 	return 0;
+}
+
+/* ---- A lesson's parsers and program (--lesson) ----------------------------- */
+
+/* What a lesson check judges (--judge): the return values of the lesson's
+ * parse functions at each step of the walk, and the verdict of its program.
+ */
+enum {
+	JUDGE_ETH = 1,	   /* parse_ethhdr(), VLAN tags included */
+	JUDGE_IP = 2,	   /* parse_iphdr(), parse_ip6hdr() */
+	JUDGE_ICMP = 4,	   /* parse_icmphdr(), parse_icmp6hdr() */
+	JUDGE_VERDICT = 8, /* xdp_parser_func: drop the even echo requests, pass the rest */
+};
+
+#define LESSON_CUT_SPAN 200 /* cuts at every offset up to here: every header fits */
+
+static struct target lesson_walk_target = { .name = "lesson_walk" };
+static struct target lesson_prog_target = { .name = "xdp_parser_func" };
+
+static struct {
+	unsigned long long runs, left_out, walk_bad, verdict_bad;
+	unsigned long long got[XDP_ACTIONS], want[XDP_ACTIONS];
+} lesson_stats;
+
+static int lesson_set_up(void)
+{
+	struct bpf_program *walk, *prog;
+	struct bpf_object *obj;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	obj = bpf_object__open_file(opt.lesson, NULL);
+	if (!obj) {
+		fprintf(stderr, "fuzz: open %s: %s\n", opt.lesson, strerror(errno));
+		return -ENOENT;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		fprintf(stderr,
+			"fuzz: the lesson's program does not load (%s): the verifier's log "
+			"is above\n",
+			strerror(-err));
+		return err;
+	}
+	walk = bpf_object__find_program_by_name(obj, "lesson_walk");
+	prog = bpf_object__find_program_by_name(obj, lesson_prog_target.name);
+	if (!walk || !prog) {
+		fprintf(stderr, "fuzz: %s has no program %s\n", opt.lesson,
+			walk ? lesson_prog_target.name : "lesson_walk");
+		return -ENOENT;
+	}
+	lesson_walk_target.fd = bpf_program__fd(walk);
+	lesson_prog_target.fd = bpf_program__fd(prog);
+	lesson_walk_target.parse_res = map_shared(obj, "parse_result_map");
+	return lesson_walk_target.parse_res ? 0 : -ENOENT;
+}
+
+/* The verdict the lesson asks for: XDP_DROP for an ICMP or ICMPv6 echo
+ * request whose sequence number is even, XDP_PASS for everything else.
+ */
+static __u32 lesson_verdict(const __u8 *p, const struct ref_walk *w, char *why, size_t size)
+{
+	const struct fuzz_step *icmp = &w->step[2];
+	__u16 seq;
+
+	if (w->n_steps < 3 || !((icmp->helper == HELPER_ICMPHDR && icmp->ret == 8) ||
+				(icmp->helper == HELPER_ICMP6HDR && icmp->ret == 128))) {
+		append(why, size, "not an echo request");
+		return XDP_PASS;
+	}
+	seq = get16(p + w->l4_off + 6);
+	append(why, size, "an %s echo request, sequence %u (bytes %02x %02x at offset %u), %s",
+	       icmp->helper == HELPER_ICMPHDR ? "ICMP" : "ICMPv6", seq, p[w->l4_off + 6],
+	       p[w->l4_off + 7], w->l4_off + 6, seq % 2 ? "odd" : "even");
+	return seq % 2 ? XDP_PASS : XDP_DROP;
+}
+
+/* The steps of a walk the lesson walk also takes (it parses no UDP, no TCP). */
+static __u32 lesson_steps(const struct fuzz_step *steps, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (steps[i].helper == HELPER_UDPHDR || steps[i].helper == HELPER_TCPHDR)
+			break;
+	return i;
+}
+
+static const char *lesson_helper_name(enum fuzz_helper helper)
+{
+	return helper == HELPER_ETHHDR_VLAN ? "parse_ethhdr" : ref_helper_name(helper);
+}
+
+/* A return value as the lesson names it: parse_ethhdr() returns an EtherType
+ * in network byte order, shown as the protocol number it stands for.
+ */
+static void append_ret(char *buf, size_t size, __u32 step, int ret)
+{
+	if (ret < 0)
+		append(buf, size, "%d", ret);
+	else if (step == 0)
+		append(buf, size, "bpf_htons(0x%04x)", ntohs((__u16)ret));
+	else
+		append(buf, size, "%d", ret);
+}
+
+static void describe_lesson_walk(char *buf, size_t size, const struct fuzz_step *steps, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		append(buf, size, "%s%s ", i ? ", " : "", lesson_helper_name(steps[i].helper));
+		append_ret(buf, size, i, steps[i].ret);
+	}
+	if (!n)
+		append(buf, size, "(nothing)");
+}
+
+/* The first judged step where the lesson's walk and the decoder's differ, or -1. */
+static int lesson_walk_differs(const struct fuzz_parse_result *got, const struct ref_walk *w)
+{
+	static const unsigned int judged[FUZZ_MAX_STEPS] = { JUDGE_ETH, JUDGE_IP, JUDGE_ICMP };
+	__u32 got_n = lesson_steps(got->step, got->n_steps);
+	__u32 want_n = lesson_steps(w->step, w->n_steps);
+	int i;
+
+	for (i = 0; i < FUZZ_MAX_STEPS; i++) {
+		if (!(opt.judge & judged[i]))
+			continue;
+		if ((i < (int)got_n) != (i < (int)want_n))
+			return i;
+		if (i < (int)got_n && got->step[i].ret != w->step[i].ret)
+			return i;
+	}
+	return -1;
+}
+
+static void lesson_report(unsigned long long index, const struct frame *f, __u32 len,
+			  const char *what, const struct fuzz_parse_result *got,
+			  const struct ref_walk *w)
+{
+	char line[512] = "";
+
+	if (len < f->len)
+		printf("DISAGREE  frame %llu cut to %u bytes: %s\n", index, len, what);
+	else
+		printf("DISAGREE  frame %llu: %s\n", index, what);
+	if (opt.replay || stats.disagreements < opt.max_reports) {
+		describe_lesson_walk(line, sizeof(line), got->step,
+				     lesson_steps(got->step, got->n_steps));
+		printf("    your parse functions: %s\n", line);
+		line[0] = '\0';
+		describe_lesson_walk(line, sizeof(line), w->step,
+				     lesson_steps(w->step, w->n_steps));
+		printf("    the decoder:          %s\n", line);
+		describe_frame(f);
+		if (len < f->len)
+			printf("    (cut to its first %u bytes:)\n", len);
+		hexdump("      ", f->data, len < REPORT_BYTES ? len : REPORT_BYTES);
+	}
+	stats.disagreements++;
+	printf("    reproduce: tests/fuzz/fuzz --lesson %s --families %s%s --vlan-depth %u "
+	       "--judge %s --seed %llu --frame %llu",
+	       opt.lesson,
+	       opt.families == (1u << 4 | 1u << 6) ? "46"
+	       : opt.families & 1u << 4		   ? "4"
+						   : "6",
+	       opt.untagged ? " --untagged" : "", opt.vlan_depth, opt.judge_text, opt.seed, index);
+	if (len < f->len)
+		printf(" --cut %u", len);
+	printf("\n");
+}
+
+static bool is_tag_type(__u16 type)
+{
+	return type == ETHERTYPE_CTAG || type == ETHERTYPE_STAG;
+}
+
+/* Run the lesson's walk and program on the first len bytes of f. */
+static void lesson_run(unsigned long long index, const struct frame *f, __u32 len)
+{
+	static __u8 out[OUT_MAX];
+	char what[512] = "", why[256] = "";
+	struct ref_walk w;
+	__u32 out_len, action, want;
+	int step;
+
+	if (len < ETH_HDR_LEN || (opt.untagged && is_tag_type(get16(f->data + 12)))) {
+		lesson_stats.left_out++;
+		return;
+	}
+	ref_walk(f->data, len, opt.vlan_depth, true, &w);
+	if ((w.ethertype == ETHERTYPE_IPV4 && !(opt.families & 1u << 4)) ||
+	    (w.ethertype == ETHERTYPE_IPV6 && !(opt.families & 1u << 6))) {
+		lesson_stats.left_out++;
+		return;
+	}
+	lesson_stats.runs++;
+	stats.runs += 2;
+	if (run(&lesson_walk_target, f->data, len, out, &out_len, &action) ||
+	    run(&lesson_prog_target, f->data, len, out, &out_len, &action)) {
+		lesson_report(index, f, len, "BPF_PROG_TEST_RUN failed",
+			      lesson_walk_target.parse_res, &w);
+		return;
+	}
+	want = lesson_verdict(f->data, &w, why, sizeof(why));
+	lesson_stats.got[action < XDP_ACTIONS ? action : XDP_ABORTED]++;
+	lesson_stats.want[want]++;
+
+	step = lesson_walk_differs(lesson_walk_target.parse_res, &w);
+	if (step >= 0) {
+		const struct fuzz_step *g = &lesson_walk_target.parse_res->step[step];
+		const struct fuzz_step *r = &w.step[step];
+
+		lesson_stats.walk_bad++;
+		if (step < (int)lesson_walk_target.parse_res->n_steps) {
+			append(what, sizeof(what), "%s returned ", lesson_helper_name(g->helper));
+			append_ret(what, sizeof(what), step, g->ret);
+		} else {
+			append(what, sizeof(what), "%s was not called",
+			       lesson_helper_name(r->helper));
+		}
+		if (step < (int)w.n_steps) {
+			append(what, sizeof(what), "; the decoder says it returns ");
+			append_ret(what, sizeof(what), step, r->ret);
+		} else {
+			append(what, sizeof(what), "; the decoder stops before it");
+		}
+		lesson_report(index, f, len, what, lesson_walk_target.parse_res, &w);
+		return;
+	}
+	if ((opt.judge & JUDGE_VERDICT) && action != want) {
+		lesson_stats.verdict_bad++;
+		append(what, sizeof(what),
+		       "xdp_parser_func returned %s, expected %s: the frame is %s",
+		       action_name(action), action_name(want), why);
+		lesson_report(index, f, len, what, lesson_walk_target.parse_res, &w);
+	}
+}
+
+static void lesson_frame(unsigned long long index)
+{
+	static struct frame f;
+	enum frame_kind kind;
+	struct rng r;
+	__u32 len, end;
+
+	rng_init(&r, opt.seed, index);
+	/* ICMP most of the time: what the lesson's program looks at. */
+	if (rng_chance(&r, 60)) {
+		if (opt.families == (1u << 4 | 1u << 6))
+			kind = rng_chance(&r, 50) ? KIND_IPV4_ICMP : KIND_IPV6_ICMPV6;
+		else
+			kind = opt.families & 1u << 4 ? KIND_IPV4_ICMP : KIND_IPV6_ICMPV6;
+	} else {
+		kind = rng_below(&r, KIND_COUNT);
+	}
+	gen_frame_of_kind(&f, &r, kind);
+	stats.frames++;
+	stats.kinds[f.kind]++;
+
+	if (opt.replay) {
+		printf("frame %llu of seed %llu:\n", index, opt.seed);
+		describe_frame(&f);
+		hexdump("      ", f.data, f.len);
+	}
+	if (opt.cut >= 0) {
+		lesson_run(index, &f, opt.cut < f.len ? opt.cut : f.len);
+		return;
+	}
+	lesson_run(index, &f, f.len);
+	if (!opt.cuts)
+		return;
+	end = f.len < LESSON_CUT_SPAN ? f.len : LESSON_CUT_SPAN;
+	for (len = ETH_HDR_LEN; len < end; len++)
+		lesson_run(index, &f, len);
+}
+
+static void lesson_summary(void)
+{
+	printf("\nfuzz --lesson: seed %llu, %llu frames, %llu runs of each program%s (%llu left "
+	       "out: under 14 bytes%s%s)\n",
+	       opt.seed, stats.frames, lesson_stats.runs, opt.cuts ? " (every cut included)" : "",
+	       lesson_stats.left_out, opt.untagged ? ", VLAN-tagged" : "",
+	       opt.families == (1u << 4 | 1u << 6) ? ""
+	       : opt.families & 1u << 4		   ? ", IPv6"
+						   : ", IPv4");
+	printf("  xdp_parser_func: %llu XDP_DROP, %llu XDP_PASS, %llu other; the lesson asks "
+	       "for %llu XDP_DROP, %llu XDP_PASS\n",
+	       lesson_stats.got[XDP_DROP], lesson_stats.got[XDP_PASS],
+	       lesson_stats.runs - lesson_stats.got[XDP_DROP] - lesson_stats.got[XDP_PASS],
+	       lesson_stats.want[XDP_DROP], lesson_stats.want[XDP_PASS]);
+	printf("  parse functions that disagreed: %llu frames; verdicts that disagreed: %llu "
+	       "frames\n",
+	       lesson_stats.walk_bad, lesson_stats.verdict_bad);
+}
+
+static int parse_judge(const char *text)
+{
+	char buf[64], *tok, *save;
+
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	strcpy(buf, text);
+	opt.judge = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "eth"))
+			opt.judge |= JUDGE_ETH;
+		else if (!strcmp(tok, "ip"))
+			opt.judge |= JUDGE_IP;
+		else if (!strcmp(tok, "icmp"))
+			opt.judge |= JUDGE_ICMP;
+		else if (!strcmp(tok, "verdict"))
+			opt.judge |= JUDGE_VERDICT;
+		else
+			return -1;
+	}
+	opt.judge_text = text;
+	return opt.judge ? 0 : -1;
 }
 
 /* ---- Judging a parse program ----------------------------------------------- */
@@ -708,6 +1037,17 @@ static void usage(FILE *out)
 		"  --max-reports N  show the frame of the first N disagreements (default %d;\n"
 		"                   the others get one line each)\n"
 		"  --quiet          no summary tables, only disagreements and totals\n"
+		"A lesson's parse functions and program (packet01's checks) instead:\n"
+		"  --lesson OBJ     the object lesson_walk_bpf.c was built into around the\n"
+		"                   lesson's source (make -C tests/fuzz lesson ...)\n"
+		"  --families F     4, 6 or 46: leave out IP frames of the other version\n"
+		"  --untagged       leave out frames with a VLAN tag\n"
+		"  --vlan-depth N   the lesson's VLAN_MAX_DEPTH (default 2)\n"
+		"  --judge LIST     what must agree, of eth,ip,icmp,verdict (default: all):\n"
+		"                   what the parse functions return, and the verdict (drop\n"
+		"                   the even ICMP/ICMPv6 echo requests, pass the rest)\n"
+		"  --cuts           also every prefix of each frame (14 to 200 bytes)\n"
+		"  --cut N          with --frame: that frame cut to N bytes\n"
 		"  -h, --help       this text\n"
 		"Programs: walk_vlans, walk_plain, walk_vlans_deep (parse), swap_mac, swap_ipv4,\n"
 		"swap_ipv6, vlan_pop, vlan_push, ttl_decrease, rewrite_dest (rewrite).\n",
@@ -734,6 +1074,13 @@ static int parse_options(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "max-reports", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "lesson", required_argument, NULL, 'L' },
+		{ "families", required_argument, NULL, 'A' },
+		{ "untagged", no_argument, NULL, 'U' },
+		{ "vlan-depth", required_argument, NULL, 'D' },
+		{ "judge", required_argument, NULL, 'J' },
+		{ "cuts", no_argument, NULL, 'C' },
+		{ "cut", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -742,18 +1089,46 @@ static int parse_options(int argc, char **argv)
 	int c;
 
 	opt.max_reports = DEFAULT_MAX_REPORTS;
+	opt.families = 1u << 4 | 1u << 6;
+	opt.vlan_depth = 2;
+	opt.judge = JUDGE_ETH | JUDGE_IP | JUDGE_ICMP | JUDGE_VERDICT;
+	opt.judge_text = "eth,ip,icmp,verdict";
+	opt.cut = -1;
 	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		if (c == 'h') {
+		switch (c) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		}
-		if (c == 'q') {
+		case 'q':
 			opt.quiet = true;
 			continue;
-		}
-		if (c == 'o') {
+		case 'o':
 			opt.only = optarg;
 			continue;
+		case 'L':
+			opt.lesson = optarg;
+			continue;
+		case 'U':
+			opt.untagged = true;
+			continue;
+		case 'C':
+			opt.cuts = true;
+			continue;
+		case 'A':
+			if (!strcmp(optarg, "4") || !strcmp(optarg, "6") || !strcmp(optarg, "46")) {
+				opt.families = (strchr(optarg, '4') ? 1u << 4 : 0) |
+					       (strchr(optarg, '6') ? 1u << 6 : 0);
+				continue;
+			}
+			fprintf(stderr, "fuzz: --families takes 4, 6 or 46, not %s\n", optarg);
+			exit(2);
+		case 'J':
+			if (!parse_judge(optarg))
+				continue;
+			fprintf(stderr,
+				"fuzz: --judge takes a list of eth, ip, icmp, verdict, not %s\n",
+				optarg);
+			exit(2);
 		}
 		if (c == '?' || !parse_number(optarg, &value)) {
 			if (c != '?')
@@ -783,6 +1158,16 @@ static int parse_options(int argc, char **argv)
 		case 'm':
 			opt.max_reports = value;
 			break;
+		case 'D':
+			if (value < 1 || value > FUZZ_MAX_VLANS) {
+				fprintf(stderr, "fuzz: --vlan-depth takes 1..%d\n", FUZZ_MAX_VLANS);
+				exit(2);
+			}
+			opt.vlan_depth = value;
+			break;
+		case 'c':
+			opt.cut = value > FRAME_MAX ? FRAME_MAX : (long)value;
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -790,11 +1175,38 @@ static int parse_options(int argc, char **argv)
 		usage(stderr);
 		exit(2);
 	}
+	if (opt.cut >= 0 && !opt.replay) {
+		fprintf(stderr, "fuzz: --cut N goes with --frame I\n");
+		exit(2);
+	}
 	if (!seed_given)
 		opt.seed = (unsigned long long)time(NULL) << 16 ^ getpid();
 	if (!opt.frames && !opt.seconds)
 		opt.seconds = DEFAULT_SECONDS;
 	return 0;
+}
+
+/* --lesson: the frames through a lesson's parse functions and program. */
+static int lesson_main(void)
+{
+	unsigned long long index, end;
+	double start;
+
+	if (lesson_set_up())
+		return 2;
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	start = now();
+	end = opt.frames ? opt.first + opt.frames : ULLONG_MAX;
+	for (index = opt.first; index < end && !interrupted; index++) {
+		lesson_frame(index);
+		if (opt.seconds && (index & 63) == 63 && now() - start >= opt.seconds)
+			break;
+	}
+	if (!opt.quiet && !opt.replay)
+		lesson_summary();
+	printf("%s%llu disagreements\n", opt.quiet || opt.replay ? "" : "\n", stats.disagreements);
+	return stats.disagreements ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -805,6 +1217,8 @@ int main(int argc, char **argv)
 	int err;
 
 	parse_options(argc, argv);
+	if (opt.lesson)
+		return lesson_main();
 	for (i = 0; i < N_TARGETS; i++)
 		n_selected += selected(&targets[i]);
 	if (!n_selected) {

@@ -664,6 +664,11 @@ static __u8 l4_of_kind(enum frame_kind kind, struct rng *r)
 
 void gen_frame(struct frame *f, struct rng *r)
 {
+	gen_frame_of_kind(f, r, pick_kind(r));
+}
+
+void gen_frame_of_kind(struct frame *f, struct rng *r, enum frame_kind kind)
+{
 	__u8 proto = 0;
 
 	f->len = 0;
@@ -671,7 +676,7 @@ void gen_frame(struct frame *f, struct rng *r)
 	f->tags = 0;
 	f->l3_off = f->l4_off = f->payload_off = 0;
 	f->l3 = f->l4 = 0;
-	f->kind = pick_kind(r);
+	f->kind = kind;
 
 	switch (f->kind) {
 	case KIND_RANDOM:

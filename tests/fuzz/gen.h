@@ -76,6 +76,9 @@ struct frame {
  */
 void gen_frame(struct frame *f, struct rng *r);
 
+/* The same, for a kind the caller picked (the lesson checks pick ICMP often). */
+void gen_frame_of_kind(struct frame *f, struct rng *r, enum frame_kind kind);
+
 /* The settings of the rewrite programs for this frame, chosen by r after the
  * frame: VLAN tag type and id, new addresses and port.
  */

@@ -76,6 +76,13 @@ fail() { # WORDS... (joined with spaces, as echo does)
 	return 1
 }
 
+# One more line of a failure report, indented as fail's, without failing: for
+# a report of several lines (say_more ...; say_more ...; return 1).
+say_more() { # WORDS...
+	local words="$*"
+	echo "    ${words//$'\n'/ }"
+}
+
 expect_eq() {
 	local what=$1 expected=$2 actual=$3
 	[[ "$expected" == "$actual" ]] && return 0

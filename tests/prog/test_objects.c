@@ -52,6 +52,19 @@ TEST(every_bpf_source_has_its_object)
 	globfree(&g);
 }
 
+/* Starters the verifier must refuse: their first assignment is reading why.
+ * test_packet01.c checks that it does.
+ */
+static const char *const refused_on_purpose[] = { "packet01-parsing/xdp_prog.bpf.o" };
+
+static bool is_refused_on_purpose(const char *path)
+{
+	for (size_t i = 0; i < sizeof(refused_on_purpose) / sizeof(refused_on_purpose[0]); i++)
+		if (!strcmp(path, refused_on_purpose[i]))
+			return true;
+	return false;
+}
+
 TEST(every_bpf_object_loads_on_this_kernel)
 {
 	struct bpf_program *prog;
@@ -65,6 +78,10 @@ TEST(every_bpf_object_loads_on_this_kernel)
 	ASSERT(g.gl_pathc >= 5, "found only %zu BPF objects under %s: run make", g.gl_pathc,
 	       harness_top_dir());
 	for (i = 0; i < g.gl_pathc; i++) {
+		if (is_refused_on_purpose(relative(g.gl_pathv[i]))) {
+			harness_note("left out %s: refused on purpose", relative(g.gl_pathv[i]));
+			continue;
+		}
 		/* open_and_load() records a failure with the verifier's words. */
 		obj = open_and_load(relative(g.gl_pathv[i]));
 		if (!obj)
