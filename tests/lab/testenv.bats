@@ -38,7 +38,7 @@ teardown() {
 	local cmd opt
 	# Each command has its own line in the list of commands ...
 	for cmd in setup teardown reset enter exec ping tcpdump status alias load unload stats \
-		redirect help; do
+		redirect inner-xdp wire router help; do
 		grep -qE "^  $cmd( |$)" <<<"$output" || {
 			echo "help has no line for the command $cmd" >&2
 			return 1
@@ -49,7 +49,7 @@ teardown() {
 	for opt in "-n, --name NAME" "-g, --gen-new" "    --legacy-ip" "    --vlan" "    --inner" \
 		"    --ping-args ARGS" "-h, --help" "t ping -- -c 5 -s 100" /run/xdp-tutorial/testenv \
 		"fc00:dead:cafe:N::1/64" "198.18.N.1/24" "fc00:dead:cafe:1NN::1/64" "198.19.N.1/24" \
-		"02:00:00:00:NN:01"; do
+		"02:00:00:00:NN:01" "fc00:dead:cafe:2Rk::1/64" "02:00:00:Rk:00:01"; do
 		[[ $output == *"$opt"* ]] || {
 			echo "help does not mention '$opt'" >&2
 			return 1
@@ -719,4 +719,152 @@ vlan_supported() {
 	# The name and the number are free again.
 	run --separate-stderr t setup -n lab1
 	[[ $output == *"Set up lab lab1 (number 1)"* ]]
+}
+
+# ---- labs for redirecting and routing: inner-xdp, wire, router ----------------------------
+
+@test "testenv: inner-xdp puts XDP_PASS on the lab's veth0, and off takes it away" {
+	t setup -n lab1 >/dev/null
+	run --separate-stderr t inner-xdp -n lab1
+	[ "$status" -eq 0 ]
+	[[ $output == *"veth0 in lab1: xdp: xdp_pass (id "*", native)"* ]]
+	[ "$(xdp_progs lab1 veth0)" = "prog/xdp:xdp_pass " ]
+	# Twice is fine: the program there stays.
+	run --separate-stderr t inner-xdp
+	[ "$status" -eq 0 ]
+	[ "$(xdp_progs lab1 veth0)" = "prog/xdp:xdp_pass " ]
+	run --separate-stderr t inner-xdp off
+	[ "$status" -eq 0 ]
+	[ -z "$(xdp_progs lab1 veth0)" ]
+	run --separate-stderr t inner-xdp sideways
+	assert_one_error_line "usage: testenv.sh inner-xdp [-n NAME] [on|off]"
+	run --separate-stderr t inner-xdp -n nosuch
+	assert_one_error_line "no lab 'nosuch'"
+}
+
+@test "testenv: wire A B routes each lab to the other, with XDP_PASS and full checksums inside" {
+	t setup -n lab1 --legacy-ip >/dev/null
+	t setup -n lab2 --legacy-ip >/dev/null
+	run --separate-stderr t wire lab1 lab2
+	[ "$status" -eq 0 ]
+	[[ $output == "Wired lab1 and lab2 for redirecting"* ]]
+	[[ $(ip -n lab1 -6 route show fc00:dead:cafe:2::/64) == *"via fc00:dead:cafe:1::1 dev veth0"* ]]
+	[[ $(ip -n lab2 -6 route show fc00:dead:cafe:1::/64) == *"via fc00:dead:cafe:2::1 dev veth0"* ]]
+	[[ $(ip -n lab1 -4 route show 198.18.2.0/24) == *"via 198.18.1.1"* ]]
+	[[ $(ip -n lab2 -4 route show 198.18.1.0/24) == *"via 198.18.2.1"* ]]
+	[ "$(xdp_progs lab1 veth0)" = "prog/xdp:xdp_pass " ]
+	[ "$(xdp_progs lab2 veth0)" = "prog/xdp:xdp_pass " ]
+	[[ $(ip netns exec lab1 ethtool -k veth0) == *"tx-checksumming: off"* ]]
+	# Nothing is sent on its own: the lab stays quiet.
+	local rx
+	rx=$(rx_packets lab1)
+	sleep 0.5
+	[ "$(rx_packets lab1)" -eq "$rx" ]
+	# Wiring again changes nothing and works.
+	run --separate-stderr t wire lab1 lab2
+	[ "$status" -eq 0 ]
+	run --separate-stderr t wire lab1 lab1
+	assert_one_error_line "two different labs"
+	run --separate-stderr t wire lab1
+	assert_one_error_line "usage: testenv.sh wire A B"
+	run --separate-stderr t wire lab1 nosuch
+	assert_one_error_line "no lab 'nosuch'"
+	t teardown -n lab1 >/dev/null
+	t teardown -n lab2 >/dev/null
+	assert_no_labs
+}
+
+@test "testenv: router setup builds three hosts around a forwarding namespace; teardown removes it all" {
+	run --separate-stderr t router setup -n rt
+	[ "$status" -eq 0 ]
+	[[ $output == "Set up router rt (number 1)"* ]]
+	[[ $output == *"host 3: netns rt3      fc00:dead:cafe:213::2 198.18.0.34"* ]]
+	local k
+	for k in 1 2 3; do
+		[ -e "/run/netns/rt$k" ]
+		[ "$(xdp_progs "rt$k" veth0)" = "prog/xdp:xdp_pass " ]
+		ip -n rt link show dev "rt$k" >/dev/null
+	done
+	# Forwarding inside the router only.
+	[ "$(ip netns exec rt sysctl -n net.ipv4.ip_forward)" -eq 1 ]
+	[ "$(ip netns exec rt sysctl -n net.ipv6.conf.all.forwarding)" -eq 1 ]
+	[ "$(sysctl -n net.ipv4.ip_forward)" -eq 0 ]
+	[ "$(sysctl -n net.ipv6.conf.all.forwarding)" -eq 0 ]
+	# The stack routes between the hosts (no XDP on the router yet).
+	run ip netns exec rt1 ping -c 1 -W 2 fc00:dead:cafe:213::2
+	[ "$status" -eq 0 ]
+	run ip netns exec rt3 ping -c 1 -W 2 198.18.0.18
+	[ "$status" -eq 0 ]
+	[[ $output == *"ttl=63"* ]]
+	run --separate-stderr t router exec -n rt 2 -- ip -br addr show dev veth0
+	[[ $output == *"198.18.0.18/28"* ]]
+	run --separate-stderr t router status
+	[[ $output == *"Router rt (number 1):"* ]]
+	run --separate-stderr t router setup -n rt
+	assert_one_error_line "router 'rt' exists already"
+	run --separate-stderr t router teardown -n rt
+	[ "$status" -eq 0 ]
+	[ "$output" = "Removed router rt: its namespaces, veth pairs, pins and state" ]
+	assert_no_labs
+	[ ! -e "$STATE_DIR/rt.router" ]
+	run --separate-stderr t router teardown -n rt
+	[ "$output" = "Nothing to do: no router 'rt'" ]
+}
+
+@test "testenv: router load and unload run the lesson's loader on every leg, inside the router" {
+	t router setup >/dev/null
+	cd "$TOP_DIR/packet-solutions/packet03-redirecting"
+	run --separate-stderr t router load -- --progname xdp_router_func
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"running ./xdp_loader --dev router1 --progname xdp_router_func inside router"* ]]
+	local k
+	for k in 1 2 3; do
+		[ "$(xdp_progs router "router$k")" = "prog/xdp:xdp_router_func " ]
+		[ -e "$BPFFS/router$k/xdp_stats_map" ]
+	done
+	run --separate-stderr t router unload
+	[ "$status" -eq 0 ]
+	[ -z "$(xdp_progs router router1)" ]
+	[ ! -e "$BPFFS/router1" ]
+	# Without a loader here: load says so; unload detaches with ip.
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr t router load
+	assert_one_error_line "no ./xdp_loader in $BATS_TEST_TMPDIR"
+	t router teardown >/dev/null
+	assert_no_labs
+}
+
+@test "testenv: router commands refuse bad arguments in one line, and a failed setup leaves nothing" {
+	run --separate-stderr t router
+	assert_one_error_line "usage: testenv.sh router setup|teardown|status|load|unload|exec"
+	run --separate-stderr t router exec 7 -- true
+	assert_one_error_line "usage: testenv.sh router exec"
+	run --separate-stderr t router setup -- foo
+	assert_one_error_line "usage: testenv.sh router setup"
+	run --separate-stderr t router setup -n abcdefghijklmno
+	assert_one_error_line "too long for a router"
+	run --separate-stderr t router exec -- true
+	assert_one_error_line "no router 'router'"
+	t setup -n rt2 >/dev/null
+	run --separate-stderr t router setup -n rt
+	assert_one_error_line "'rt2' is in use already"
+	t teardown -n rt2 >/dev/null
+	# An ip that fails at the third host: the router and two hosts exist.
+	local fake=$BATS_TEST_TMPDIR/fake real_ip
+	real_ip=$(command -v ip)
+	mkdir -p "$fake"
+	cat >"$fake/ip" <<-EOF
+		#!/bin/bash
+		if [[ \$1 == netns && \$2 == add && \$3 == rt3 ]]; then
+			echo "fake ip: not today" >&2
+			exit 2
+		fi
+		exec $real_ip "\$@"
+	EOF
+	chmod +x "$fake/ip"
+	run --separate-stderr env PATH="$fake:$PATH" "$TESTENV" router setup -n rt
+	[ "$status" -ne 0 ]
+	assert_no_labs
+	[ ! -e "$STATE_DIR/rt.router" ]
+	[ ! -e /run/netns/rt ]
 }

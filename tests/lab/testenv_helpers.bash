@@ -29,6 +29,11 @@ remove_all_labs() {
 			rm -rf "${BPFFS:?}/$name"
 		fi
 	done
+	for file in "$STATE_DIR"/*.router; do
+		[[ -f $file ]] || continue
+		name=${file##*/}
+		"$TESTENV" router teardown -n "${name%.router}" >/dev/null 2>&1 || true
+	done
 	rm -rf /run/xdp-tutorial
 }
 
