@@ -178,11 +178,12 @@ void report_no_xdp_program(struct bpf_object *obj, const char *filename, const c
 	snprintf(what, sizeof(what), "named '%s' in %s", name, filename);
 	len = snprintf(hint, sizeof(hint), "pick one with --progname; the XDP programs in it are:");
 	bpf_object__for_each_program(prog, obj) {
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP && len < sizeof(hint))
-			len += snprintf(hint + len, sizeof(hint) - len, " %s",
-					bpf_program__name(prog));
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP || len >= sizeof(hint))
+			continue;
+		len += snprintf(hint + len, sizeof(hint) - len, " %s", bpf_program__name(prog));
+		any = true;
 	}
-	if (hint[len - 1] == ':')
+	if (!any)
 		snprintf(hint + len, sizeof(hint) - len, " none");
 	report_error_hint("no XDP program", what, 0, hint);
 }
