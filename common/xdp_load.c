@@ -26,8 +26,22 @@
 
 static bool libbpf_verbose;
 
+/* The kernel's own words for the last netlink request it refused ("Can't
+ * replace active BPF XDP link"), which libbpf passes on as a warning. They are
+ * kept for the error report that follows (report_error_hint adds them), and
+ * dropped when the caller recovers (a --force that detaches and tries again).
+ */
+static char kernel_reason[256];
+
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	static const char prefix[] = "libbpf: Kernel error message: ";
+
+	if (!strncmp(fmt, prefix, sizeof(prefix) - 1)) {
+		vsnprintf(kernel_reason, sizeof(kernel_reason), fmt + sizeof(prefix) - 1, args);
+		kernel_reason[strcspn(kernel_reason, "\n")] = '\0';
+		return 0;
+	}
 	if (level > LIBBPF_WARN && !libbpf_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
@@ -93,6 +107,9 @@ void report_error_hint(const char *verb, const char *object, int err, const char
 		libbpf_strerror(err, buf, sizeof(buf));
 		fprintf(stderr, ": %s", buf);
 	}
+	if (kernel_reason[0])
+		fprintf(stderr, " (the kernel says: %s)", kernel_reason);
+	kernel_reason[0] = '\0';
 	fprintf(stderr, "\n");
 	if (!hint)
 		hint = hint_for(err);
@@ -279,10 +296,13 @@ void report_xdp_error(const char *verb, const struct config *cfg, int err)
 int reattach_xdp_other_mode(const struct config *cfg, int prog_fd, __u32 flags)
 {
 	/* Which mode is in use does not matter: detaching an empty slot does
-	 * nothing, and a failure shows in the attach that follows.
+	 * nothing, and a failure shows in the attach that follows. What the
+	 * kernel said about the first attempt no longer applies.
 	 */
+	kernel_reason[0] = '\0';
 	bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_SKB_MODE, NULL);
 	bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	kernel_reason[0] = '\0';
 	return bpf_xdp_attach(cfg->ifindex, prog_fd, flags, NULL);
 }
 

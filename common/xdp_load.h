@@ -13,9 +13,11 @@
 #include <bpf/libbpf.h>
 #include "options.h"
 
-/* libbpf's warnings always reach stderr (among them the kernel's own reason for
- * a refused attach: "libbpf: Kernel error message: ..."); its info and debug
- * output only with verbose (--verbose).
+/* libbpf's warnings always reach stderr, its info and debug output only with
+ * verbose (--verbose). One warning waits instead: the kernel's own reason for
+ * a refused netlink request (an XDP attach or detach), which the next error
+ * report adds to its line: "... Device or resource busy (the kernel says:
+ * Can't replace active BPF XDP link)".
  */
 void setup_libbpf_logging(bool verbose);
 
@@ -25,9 +27,11 @@ void setup_libbpf_logging(bool verbose);
  */
 int check_privileges(bool attaches);
 
-/* Print "error: VERB OBJECT: strerror(err)" and, on a second line, "hint: HINT".
- * err is a negative errno, as libbpf 1.x returns it. A NULL hint takes the hint
- * of the errno table (EPERM, EOPNOTSUPP, EBUSY/EEXIST, ENOENT, ENODEV...), if any.
+/* Print "error: VERB OBJECT: strerror(err)" (with the kernel's reason, when it
+ * gave one) and, on a second line, "hint: HINT". err is a negative errno, as
+ * libbpf 1.x returns it, or 0 for an error that has none (then no strerror).
+ * A NULL hint takes the hint of the errno table (EPERM, EOPNOTSUPP,
+ * EBUSY/EEXIST, ENOENT, ENODEV...), if any; "" gives no hint line.
  */
 void report_error_hint(const char *verb, const char *object, int err, const char *hint);
 

@@ -151,12 +151,12 @@ hold_with_link() { # DEV
 }
 
 # Assert that the last run was refused because a bpf_link holds DEV's
-# program: one error, the kernel's own reason (libbpf passes it on), and a
+# program: one error with the kernel's own reason (libbpf passes it on), and a
 # hint that names the link and the rm of its pin, not --force.
 assert_refused_by_link() { # DEV
 	assert_failed
 	assert_one_error "$1 (ifindex "
-	assert_output_matches_e "^libbpf: Kernel error message: (Can't replace active BPF XDP link|Native and generic XDP can't be active at the same time)"
+	assert_output_matches_e "^error: .* \\(the kernel says: (Can't replace active BPF XDP link|Native and generic XDP can't be active at the same time)\\)\$"
 	assert_output_matches_e "^hint: a bpf_link \(id [0-9]+\) holds the XDP program on $1, and neither --force nor --unload can take it away: remove the link's pin with 'rm /sys/fs/bpf/$1/xdp_link'\$"
 }
 
