@@ -110,7 +110,7 @@ $(OBJ_DIR)/%.o: %.c $(LIBBPF_DEP)
 BPFTOOL ?= bpftool
 SKEL_HEADERS := $(SKELETONS:%=$(OBJ_DIR)/%.skel.h)
 $(OBJ_DIR)/%.skel.h: %.bpf.o
-	$(call msg,GEN-SKEL,$(notdir $@))
+	$(call msg,SKEL,$(notdir $@))
 	$(Q)command -v $(BPFTOOL) >/dev/null || { echo "error: $(BPFTOOL) not found: it generates $(notdir $@); install it with 'make deps' (Debian/Ubuntu package: bpftool)" >&2; exit 1; }
 	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@
 $(USER_PROGS:%=$(OBJ_DIR)/%.o) $(USER_EXTRA_OBJS): $(SKEL_HEADERS)

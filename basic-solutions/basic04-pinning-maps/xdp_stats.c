@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 
 	/* 1. Parse options: which interface (--dev is required), and where its pins are. */
 	parse_options(argc, argv, options, &cfg, doc, true);
+	setup_libbpf_logging(false);
 	if (check_privileges(false))
 		return EXIT_FAILURE;
 	if (set_pin_dir(&cfg) || pin_path(path, sizeof(path), cfg.pin_dir, XDP_STATS_MAP_NAME))
