@@ -113,7 +113,10 @@ $(OBJ_DIR)/%.skel.h: %.bpf.o
 	$(call msg,SKEL,$(notdir $@))
 	$(Q)command -v $(BPFTOOL) >/dev/null || { echo "error: $(BPFTOOL) not found: it generates $(notdir $@); install it with 'make deps' (Debian/Ubuntu package: bpftool)" >&2; exit 1; }
 	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@
-$(USER_PROGS:%=$(OBJ_DIR)/%.o) $(USER_EXTRA_OBJS): $(SKEL_HEADERS)
+# Made before any user object is compiled; after that, the compiler's
+# dependency files name the objects that include a skeleton, and only those
+# are rebuilt when it changes.
+$(USER_PROGS:%=$(OBJ_DIR)/%.o) $(USER_EXTRA_OBJS): | $(SKEL_HEADERS)
 
 $(USER_PROGS): %: $(OBJ_DIR)/%.o $(USER_EXTRA_OBJS) $(COMMON_OBJS) $(LIBBPF_DEP)
 	$(call msg,LINK,$@)
