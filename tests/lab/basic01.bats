@@ -311,7 +311,19 @@ ping_inside() {
 	assert_one_error "the verifier rejected it"
 	assert_output_has "invalid access to packet"
 	assert_output_has "run again with --verbose"
+	# libbpf's warnings are shown without --verbose: they name the program.
+	assert_output_matches "^libbpf: prog 'xdp_unchecked': failed to load"
 	assert_nothing_attached
+}
+
+@test "basic01: libbpf's debug output only with --verbose" {
+	run loader --dev "$DEV"
+	assert_ok
+	if grep -q '^libbpf:' <<<"$output"; then echo "libbpf lines without -v: $output"; return 1; fi
+	run loader --dev "$DEV" --force --verbose
+	assert_ok
+	# A load that works has no warnings: these lines are the debug output.
+	assert_output_matches "^libbpf: "
 }
 
 @test "basic01: bad input: not root: one line saying it needs root" {
