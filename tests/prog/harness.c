@@ -458,7 +458,7 @@ int(map_fd)(struct bpf_object *obj, const char *map_name)
 	return fd < 0 ? -1 : fd;
 }
 
-int read_stats_datarec(int map_fd, __u32 key, struct datarec *sum)
+int read_datarec(int map_fd, __u32 key, struct datarec *sum)
 {
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);

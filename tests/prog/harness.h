@@ -135,7 +135,7 @@ int map_fd(struct bpf_object *obj, const char *map_name);
  * over every possible CPU for a per-CPU array. Returns 0 or a negative errno.
  * (The lessons' loaders read it their own way: it is what they teach.)
  */
-int read_stats_datarec(int map_fd, __u32 key, struct datarec *sum);
+int read_datarec(int map_fd, __u32 key, struct datarec *sum);
 
 /* ---- Running a program -------------------------------------------------- */
 

@@ -43,7 +43,7 @@ static void check_counts(int map, __u32 want, __u64 packets, __u64 bytes)
 {
 	for (__u32 action = 0; action < XDP_ACTION_MAX; action++) {
 		struct datarec rec;
-		int err = read_stats_datarec(map, action, &rec);
+		int err = read_datarec(map, action, &rec);
 
 		CHECK(!err, "read %s from xdp_stats_map: %s", xdp_action_name(action),
 		      strerror(-err));

@@ -24,7 +24,7 @@ static void record(int fd, __u8 action, __u32 len, __u32 want_action)
 static void check_counts(int map, __u32 action, __u64 packets, __u64 bytes)
 {
 	struct datarec rec;
-	int err = read_stats_datarec(map, action, &rec);
+	int err = read_datarec(map, action, &rec);
 
 	if (err) {
 		CHECK(false, "read %s from the stats map: %s", xdp_action_name(action),
