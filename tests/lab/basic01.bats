@@ -63,13 +63,6 @@ loader() {
 	bounded ./xdp_loader "$@"
 }
 
-# The MAC address of DEV (in NS when given), from ip -j.
-mac_of() { # DEV [NS]
-	local out
-	out=$(ip_link_json "$@")
-	jq -r '.[0].address' <<<"$out"
-}
-
 # Assert that the program on $DEV is attached in MODE (native or generic), as
 # ip -j shows it.
 assert_attached_mode() { # MODE

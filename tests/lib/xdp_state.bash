@@ -56,6 +56,13 @@ xdp_link_of() { # DEV [NS]
 		'[.[] | select(.type == "xdp" and .prog_id == $p) | .id][0] // empty' <<<"$out"
 }
 
+# The MAC address of DEV (the lessons' static neighbours, send_frames).
+mac_of() { # DEV [NS]
+	local out
+	out=$(ip_link_json "$@") || return 1
+	jq -r '.[0].address' <<<"$out"
+}
+
 # The global IPv6 address of veth0 inside the testenv lab LAB: the far end of
 # the lab's pings.
 inside_address() { # LAB
