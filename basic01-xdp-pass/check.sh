@@ -100,18 +100,13 @@ check_1() {
 	done
 }
 
-# The id and mode of the XDP program on an interface, as ip shows them:
-# "ID native" or "ID generic".
+# The id and mode of the XDP program on an interface, as ip -j shows them:
+# "ID native" or "ID generic" ("none none" when there is none).
 attached_by_ip() { # IFNAME
-	local out id mode
-	out=$(ip link show dev "$1")
-	id=$(sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' <<<"$out")
-	case "$out" in
-	*" xdpgeneric "*) mode=generic ;;
-	*" xdp "*) mode=native ;;
-	*) mode=none ;;
-	esac
-	echo "${id:-none} $mode"
+	local id mode
+	id=$(xdp_prog_id "$1")
+	mode=$(xdp_mode "$1")
+	echo "${id:-none} ${mode:-none}"
 }
 
 # The loader's output names the id and the mode that ip sees on IFNAME.

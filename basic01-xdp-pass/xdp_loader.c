@@ -5,13 +5,12 @@
  *
  * Every libbpf step is in the open here, in the order a loader takes them:
  * open the object, find the program, load it into the kernel, attach it.
- * common/ only does the plumbing: options, interface names, error hints.
+ * common/ only does the plumbing: options, interface names, error reports
+ * with hints, the verifier log's tail.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <net/if.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,68 +22,6 @@ static const char *doc =
 	"Load an XDP program from a BPF object file and attach it to an interface.\n"
 	"The program stays attached after the loader exits: remove it with --unload.";
 
-/* The verifier explains a rejection in its log, reason last: keep a buffer
- * for it (common's print_verifier_log shows its tail, or all with --verbose).
- */
-#define VERIFIER_LOG_SIZE (1 << 20)
-
-/* Print the programs an object holds, for a --progname that matched none. */
-static void list_programs(struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-
-	fprintf(stderr, "hint: pick one with --progname; the programs in it are:");
-	bpf_object__for_each_program(prog, obj)
-		fprintf(stderr, " %s", bpf_program__name(prog));
-	fprintf(stderr, "\n");
-}
-
-/* Detach whatever XDP program the interface has. The kernel keeps one slot
- * per mode, and detaching with the wrong mode flag quietly does nothing, so
- * ask it first which slots are in use. Returns the id of the program that
- * was attached, or 0 when there was none.
- */
-static __u32 detach_attached(const struct config *cfg, int *err)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, query);
-	__u32 id = 0;
-
-	*err = bpf_xdp_query(cfg->ifindex, 0, &query);
-	if (*err) {
-		report_error("query XDP on", cfg->ifname, *err);
-		return 0;
-	}
-	if (query.drv_prog_id) {
-		id = query.drv_prog_id;
-		*err = bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	}
-	if (!*err && query.skb_prog_id) {
-		id = query.skb_prog_id;
-		*err = bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_SKB_MODE, NULL);
-	}
-	if (*err)
-		report_error("detach XDP from", cfg->ifname, *err);
-	return id;
-}
-
-static int unload(const struct config *cfg)
-{
-	int err;
-	__u32 id = detach_attached(cfg, &err);
-
-	if (err)
-		return EXIT_FAILURE;
-	if (!id) {
-		fprintf(stderr, "error: no XDP program is attached to %s: nothing to unload\n",
-			cfg->ifname);
-		return EXIT_FAILURE;
-	}
-	if (!cfg->quiet)
-		printf("Detached XDP program id %u from %s (ifindex %d)\n", id, cfg->ifname,
-		       cfg->ifindex);
-	return EXIT_SUCCESS;
-}
-
 /* Assignment 2: a function of your own can go here. */
 /* Assignment 2: end */
 
@@ -95,10 +32,14 @@ int main(int argc, char **argv)
 		.progname = "xdp_pass",
 		.xdp_flags = 0, /* auto: native if the driver can, generic otherwise */
 	};
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	/* The verifier explains a rejection in its log, reason last: libbpf
+	 * writes it here when a load fails (common/xdp_load.h says more).
+	 */
+	static char log_buf[VERIFIER_LOG_SIZE];
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
+		    .kernel_log_size = sizeof(log_buf));
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
-	char *log_buf = NULL;
 	int ret = EXIT_FAILURE;
 	__u32 flags;
 	int err;
@@ -106,47 +47,33 @@ int main(int argc, char **argv)
 	/* 1. Parse options: which interface, which object, which program. */
 	parse_options(argc, argv, loader_options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg))
+	if (check_privileges(true) || resolve_ifindex(&cfg))
 		return EXIT_FAILURE;
-	if (cfg.unload)
-		return unload(&cfg);
+	if (cfg.unload) {
+		__u32 id = attached_xdp_prog_id(cfg.ifindex);
+
+		/* common's detach_xdp(): every mode the kernel has a program in. */
+		if (detach_xdp(&cfg))
+			return EXIT_FAILURE;
+		if (!cfg.quiet)
+			printf("Detached XDP program id %u from %s (ifindex %d)\n", id, cfg.ifname,
+			       cfg.ifindex);
+		return EXIT_SUCCESS;
+	}
 
 	/* 2. Open the ELF object and find the program by name. This only reads
 	 * the file: nothing is in the kernel yet.
 	 */
-	log_buf = calloc(1, VERIFIER_LOG_SIZE);
-	if (!log_buf) {
-		report_error("allocate", "the verifier log buffer", -ENOMEM);
-		goto cleanup;
-	}
-	open_opts.kernel_log_buf = log_buf;
-	open_opts.kernel_log_size = VERIFIER_LOG_SIZE;
-
 	obj = bpf_object__open_file(cfg.filename, &open_opts);
 	if (!obj) {
-		char msg[128];
-
-		err = -errno;
-		libbpf_strerror(err, msg, sizeof(msg));
-		fprintf(stderr, "error: open BPF object %s: %s\n", cfg.filename, msg);
-		if (err == -ENOENT)
-			fprintf(stderr, "hint: build it with 'make', or give another --filename\n");
-		else
-			fprintf(stderr, "hint: is it an object built with 'clang -target bpf'?\n");
+		report_error_hint("open BPF object", cfg.filename, -errno, OPEN_OBJECT_HINT);
 		goto cleanup;
 	}
 
 	/* The function name picks the program; its section decides its type. */
 	prog = bpf_object__find_program_by_name(obj, cfg.progname);
-	if (!prog) {
-		fprintf(stderr, "error: no program named '%s' in %s\n", cfg.progname, cfg.filename);
-		list_programs(obj);
-		goto cleanup;
-	}
-	if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
-		fprintf(stderr, "error: program '%s' in %s is not an XDP program (section '%s')\n",
-			cfg.progname, cfg.filename, bpf_program__section_name(prog));
-		fprintf(stderr, "hint: put it in SEC(\"xdp\"), as xdp_pass.bpf.c does\n");
+	if (!prog || bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
+		report_no_xdp_program(obj, cfg.filename, cfg.progname);
 		goto cleanup;
 	}
 
@@ -155,13 +82,7 @@ int main(int argc, char **argv)
 	 */
 	err = bpf_object__load(obj);
 	if (err) {
-		if (log_buf[0]) {
-			fprintf(stderr, "error: load BPF object %s: the verifier rejected it: %s\n",
-				cfg.filename, strerror(-err));
-			print_verifier_log(log_buf, cfg.verbose);
-		} else {
-			report_error("load BPF object", cfg.filename, err);
-		}
+		report_load_error(cfg.filename, err, log_buf, cfg.verbose);
 		goto cleanup;
 	}
 
@@ -174,21 +95,15 @@ int main(int argc, char **argv)
 	if (!cfg.force)
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
 	err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
-	if (err == -EEXIST && cfg.force) {
+	if (err == -EEXIST && cfg.force)
 		/* A program attached in the other mode (native and generic XDP
 		 * cannot be active together) is refused even without the flag:
 		 * detach it, then try again.
 		 */
-		detach_attached(&cfg, &err);
-		if (err)
-			goto cleanup;
-		err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
-	}
+		err = reattach_xdp_other_mode(&cfg, bpf_program__fd(prog), flags);
 	if (err) {
-		char what[IF_NAMESIZE + 32];
-
-		snprintf(what, sizeof(what), "%s (ifindex %d)", cfg.ifname, cfg.ifindex);
-		report_error("attach XDP to", what, err);
+		/* Its hint names a bpf_link that holds the program, if one does. */
+		report_xdp_error("attach XDP to", &cfg, err);
 		goto cleanup;
 	}
 
@@ -209,6 +124,5 @@ cleanup:
 	 * stays: the interface holds its own reference to it.
 	 */
 	bpf_object__close(obj);
-	free(log_buf);
 	return ret;
 }

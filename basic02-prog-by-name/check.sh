@@ -15,17 +15,17 @@ readonly TRACEFS=/sys/kernel/tracing
 # How many echo requests the tracepoint check sends; each reply meets the program.
 readonly ABORT_PINGS=5
 
-# The name of the XDP program attached to the lab's interface, as ip shows it
+# The name of the XDP program attached to the lab's interface, as ip -j shows it
 # ("none" when there is none).
 attached_name() {
 	local name
-	name=$(ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id [0-9]* name \([^ ]*\).*/\1/p')
+	name=$(xdp_prog_name "$LAB")
 	echo "${name:-none}"
 }
 
 # The id of the XDP program attached to the lab's interface ("" when none).
 attached_id() {
-	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
+	xdp_prog_id "$LAB"
 }
 
 # How many of COUNT pings from outside to the lab's inside address came back.

@@ -36,20 +36,6 @@ XDP_PASS_KEY=2
 
 # ---- the lab and the loader -------------------------------------------------
 
-# The lab's inside address: the pings go there and the replies come back
-# through the XDP program on the outer end, $LAB.
-inside_address() {
-	local out
-	out=$(ip -n "$LAB" -6 -j addr show dev veth0 scope global) || return 1
-	jq -r '.[0].addr_info[0].local // empty' <<<"$out"
-}
-
-attached_prog_id() {
-	local out
-	out=$(ip -j link show dev "$LAB") || return 1
-	jq -r '.[0].xdp.prog.id // empty' <<<"$out"
-}
-
 # Print a failure and the end of the loader's output; returns 1.
 fail_showing_output() {
 	echo "    $*"
@@ -66,7 +52,7 @@ start_loader() {
 	LOADER_PID=$!
 	on_exit kill -INT "$LOADER_PID"
 	for _ in $(seq 50); do
-		[[ -n "$(attached_prog_id)" ]] && return 0
+		[[ -n "$(xdp_prog_id "$LAB")" ]] && return 0
 		kill -0 "$LOADER_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -98,7 +84,7 @@ stop_loader() {
 find_stats_map() {
 	local prog_id id loader prog
 	MAP_ID='' MAP_NOT_USED=''
-	prog_id=$(attached_prog_id)
+	prog_id=$(xdp_prog_id "$LAB")
 	[[ -n "$prog_id" ]] || { fail "expected a program attached to $LAB, found none"; return 1; }
 	prog=$(bpftool prog show id "$prog_id" -j) || { fail "bpftool knows no program $prog_id"; return 1; }
 	for id in $(jq -r '.map_ids[]?' <<<"$prog"); do
@@ -214,7 +200,7 @@ send_from_each_cpu() { # CPUS COUNT
 # Sets REPLIES to how many replies ping received.
 send_pings() { # COUNT [CPU [SIZE [INTERVAL]]]
 	local dst out
-	dst=$(inside_address)
+	dst=$(inside_address "$LAB")
 	[[ -n "$dst" ]] || { fail "the lab $LAB has no inside IPv6 address"; return 1; }
 	# Exactly COUNT requests (-w would send more while replies are dropped);
 	# -W 1: wait at most a second for the last reply.

@@ -23,8 +23,6 @@
 #include "xdp_load.h"
 #include "common_kern_user.h"
 
-#define STATS_MAP_NAME "xdp_stats_map"
-
 static const char *doc =
 	"Load xdp_prog.bpf.o, attach one of its XDP programs (--progname) and print the\n"
 	"counters of its map xdp_stats_map every --interval seconds. Ctrl-C stops and\n"
@@ -94,12 +92,13 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);
 	struct bpf_map *map;
+	char what[128];
 	int fd, err;
 
-	map = bpf_object__find_map_by_name(obj, STATS_MAP_NAME);
+	map = bpf_object__find_map_by_name(obj, XDP_STATS_MAP_NAME);
 	if (!map) {
-		fprintf(stderr, "error: no map named %s in %s\n", STATS_MAP_NAME, cfg->filename);
-		fprintf(stderr, "hint: the BPF program must define it in SEC(\".maps\")\n");
+		report_error_hint("no map named " XDP_STATS_MAP_NAME " in", cfg->filename, 0,
+				  "the BPF program must define it in SEC(\".maps\")");
 		return -ENOENT;
 	}
 	fd = bpf_map__fd(map);
@@ -107,7 +106,7 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 	/* Ask the kernel what the map is: that is what it will hand back. */
 	err = bpf_obj_get_info_by_fd(fd, &info, &info_len);
 	if (err) {
-		report_error("read the info of map", STATS_MAP_NAME, err);
+		report_error("read the info of map", XDP_STATS_MAP_NAME, err);
 		return err;
 	}
 	/* Assignment 3: a per-CPU map returns one value per possible CPU. The
@@ -116,9 +115,10 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 	 * BPF_MAP_TYPE_PERCPU_ARRAY here once read_datarec() handles it.
 	 */
 	if (info.type != BPF_MAP_TYPE_ARRAY) {
-		fprintf(stderr, "error: map %s is a %s map, this loader reads only array maps\n",
-			STATS_MAP_NAME, libbpf_bpf_map_type_str(info.type));
-		fprintf(stderr, "hint: Assignment 3 asks you to teach it to read per-CPU arrays\n");
+		snprintf(what, sizeof(what), "is a %s map, this loader reads only array maps",
+			 libbpf_bpf_map_type_str(info.type));
+		report_error_hint("map " XDP_STATS_MAP_NAME, what, 0,
+				  "Assignment 3 asks you to teach it to read per-CPU arrays");
 		return -EINVAL;
 	}
 	/* Assignment 3: end */
@@ -127,13 +127,14 @@ static int find_stats_map(struct bpf_object *obj, const struct config *cfg)
 	 * common_kern_user.h.
 	 */
 	if (info.value_size != sizeof(struct datarec)) {
-		fprintf(stderr, "error: map %s holds values of %u bytes, this loader reads %zu\n",
-			STATS_MAP_NAME, info.value_size, sizeof(struct datarec));
-		fprintf(stderr, "hint: run make, so that both sides use the same struct datarec\n");
+		snprintf(what, sizeof(what), "holds values of %u bytes, this loader reads %zu",
+			 info.value_size, sizeof(struct datarec));
+		report_error_hint("map " XDP_STATS_MAP_NAME, what, 0,
+				  "run make, so that both sides use the same struct datarec");
 		return -EINVAL;
 	}
 	if (!cfg->quiet) {
-		printf("Reading map %s (id %u, %s, %u entries of %u bytes)\n", STATS_MAP_NAME,
+		printf("Reading map %s (id %u, %s, %u entries of %u bytes)\n", XDP_STATS_MAP_NAME,
 		       info.id, libbpf_bpf_map_type_str(info.type), info.max_entries,
 		       info.value_size);
 		/* Out before any error that follows, also when stdout is a pipe. */
@@ -201,7 +202,7 @@ static int stats_poll(int map_fd, int interval)
 		}
 	}
 	if (err)
-		report_error("read map", STATS_MAP_NAME, err);
+		report_error("read map", XDP_STATS_MAP_NAME, err);
 	return err;
 }
 
@@ -222,7 +223,7 @@ static int detach_own_program(const struct config *cfg, const struct bpf_program
 		return 0;
 	}
 	if (err) {
-		report_error("detach XDP from", cfg->ifname, err);
+		report_xdp_error("detach XDP from", cfg, err);
 		return err;
 	}
 	if (!cfg->quiet)
@@ -238,14 +239,19 @@ int main(int argc, char **argv)
 		.progname = "xdp_pass_func",
 		.interval = 2,
 	};
+	/* Where the verifier's log goes when a load fails (as in basic01). */
+	static char log_buf[VERIFIER_LOG_SIZE];
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
+		    .kernel_log_size = sizeof(log_buf));
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	int map_fd, err;
+	__u32 flags;
 
 	/* 1. Parse options: which interface, which object, which program. */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg))
+	if (check_privileges(true) || resolve_ifindex(&cfg))
 		return EXIT_FAILURE;
 
 	if (cfg.unload) {
@@ -258,16 +264,27 @@ int main(int argc, char **argv)
 		return err ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 
-	/* 2. and 3. Open the object and load it. libbpf creates the map first,
-	 * writes its file descriptor into every instruction that refers to it
-	 * (the relocations), and then loads the programs.
-	 */
-	obj = load_bpf_object(&cfg);
-	if (!obj)
-		return EXIT_FAILURE;
-	prog = find_xdp_program(obj, cfg.filename, cfg.progname);
-	if (!prog) {
+	/* 2. Open the ELF object and find the program by name. */
+	obj = bpf_object__open_file(cfg.filename, &open_opts);
+	if (!obj) {
+		err = -errno;
+		report_error_hint("open BPF object", cfg.filename, err, OPEN_OBJECT_HINT);
+		goto cleanup;
+	}
+	prog = bpf_object__find_program_by_name(obj, cfg.progname);
+	if (!prog || bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
+		report_no_xdp_program(obj, cfg.filename, cfg.progname);
 		err = -ENOENT;
+		goto cleanup;
+	}
+
+	/* 3. Load. libbpf creates the map first, writes its file descriptor
+	 * into every instruction that refers to it (the relocations), and then
+	 * loads the programs.
+	 */
+	err = bpf_object__load(obj);
+	if (err) {
+		report_load_error(cfg.filename, err, log_buf, cfg.verbose);
 		goto cleanup;
 	}
 
@@ -283,10 +300,17 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 
-	/* 4. Attach to the interface. */
-	err = attach_xdp(prog, &cfg);
-	if (err)
+	/* 4. Attach to the interface, as in basic01 and basic02. */
+	flags = cfg.xdp_flags;
+	if (!cfg.force)
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
+	if (err == -EEXIST && cfg.force) /* a program in the other mode */
+		err = reattach_xdp_other_mode(&cfg, bpf_program__fd(prog), flags);
+	if (err) {
+		report_xdp_error("attach XDP to", &cfg, err);
 		goto cleanup;
+	}
 	if (!cfg.quiet) {
 		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d)\n",
 		       bpf_program__name(prog), attached_xdp_prog_id(cfg.ifindex), cfg.ifname,

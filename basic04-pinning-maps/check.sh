@@ -26,26 +26,12 @@ readonly WANTED_SHAPE="percpu_array key 4 value 16 max_entries 5"
 # stops early (grep -q) would kill bpftool with SIGPIPE, and under pipefail
 # the check would fail at random.
 
-# The id of the map pinned at PIN, empty when there is none.
-pinned_map_id() { # PIN
-	local out
-	out=$(bpftool -j map show pinned "$1" 2>/dev/null) || return 0
-	jq -r '.id // empty' <<<"$out"
-}
-
 # "TYPE key K value V max_entries M" of map ID.
 map_shape() { # MAP_ID
 	local out
 	out=$(bpftool -j map show id "$1") || return 1
 	jq -r '"\(.type) key \(.bytes_key) value \(.bytes_value) max_entries \(.max_entries)"' \
 		<<<"$out"
-}
-
-# The ids of the maps program ID uses, separated by spaces.
-prog_map_ids() { # PROG_ID
-	local out
-	out=$(bpftool -j prog show id "$1") || return 1
-	jq -r '(.map_ids // []) | map(tostring) | join(" ")' <<<"$out"
 }
 
 # The XDP_PASS packets (key 2) in the map pinned at PIN, added up over the
@@ -58,13 +44,6 @@ pinned_pass_packets() { # PIN
 			reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end));
 		def u64: .[0:8] | reverse | reduce .[] as $b (0; . * 256 + ($b | hex));
 		[(.values // [{value: .value}])[] | .value | u64] | add' <<<"$out"
-}
-
-# The id of the XDP program on the lab's interface, empty when there is none.
-attached_prog_id() {
-	local out
-	out=$(ip -j link show dev "$LAB") || return 1
-	jq -r '.[0].xdp.prog.id // empty' <<<"$out"
 }
 
 # The ids of the maps a process holds file descriptors of, one per descriptor,
@@ -316,7 +295,7 @@ replaces_misfit() { # SHAPE WHY
 			"($shape), which does not fit the program ($WANTED_SHAPE); it failed: $out" ||
 		return 1
 	now=$(pinned_map_id "$pin")
-	prog=$(attached_prog_id)
+	prog=$(xdp_prog_id "$LAB")
 	if [[ "$now" == "$bad" ]]; then
 		say_more "expected the loader to make a new map in place of the one pinned at $pin" \
 			"($shape), which does not fit the program ($WANTED_SHAPE); it reused it: the new" \
@@ -341,14 +320,14 @@ check_2() {
 	pin=/sys/fs/bpf/$LAB/xdp_stats_map
 	run_loader || return 1
 	map1=$(pinned_map_id "$pin")
-	prog1=$(attached_prog_id)
+	prog1=$(xdp_prog_id "$LAB")
 	[[ -n "$map1" ]] ||
 		fail "expected a map pinned at $pin after the first load, found none" || return 1
 	send_pings 3
 	expect_pinned_pass "$pin" 3 "after 3 pings" || return 1
 
 	run_loader --force || return 1
-	prog2=$(attached_prog_id)
+	prog2=$(xdp_prog_id "$LAB")
 	[[ -n "$prog2" && "$prog2" != "$prog1" ]] ||
 		fail "expected the reload to attach a new program, saw id '$prog2' (was $prog1)" ||
 		return 1

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* basic04: the other way to keep an XDP program attached after its loader
- * exits: attach it through a bpf_link and pin the link.
+ * exits: attach it through a bpf_link and pin the link. And the other way to
+ * load: from a libbpf skeleton.
  *
  *   ./xdp_link_pin --dev IFNAME [--progname NAME]   attach, pin the link in /sys/fs/bpf/IFNAME/
  *   ./xdp_link_pin --dev IFNAME --unload            remove the pins, which detaches the program
@@ -11,6 +12,12 @@
  * replace the program by accident (netlink gets EBUSY), and when its last
  * reference goes away, the program is detached. Here the last reference is
  * the pin.
+ *
+ * The skeleton: `bpftool gen skeleton xdp_prog.bpf.o name xdp_prog` (run by
+ * make, see common/common.mk) writes .build/xdp_prog.skel.h, a header that
+ * holds the whole object file and a struct xdp_prog naming its programs and
+ * maps: skel->progs.xdp_pass_func, skel->maps.xdp_stats_map. The binary needs
+ * no .bpf.o beside it, and a typo in a map's name is a compile error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,18 +29,21 @@
 #include "options.h"
 #include "xdp_load.h"
 #include "bpffs.h"
+#include "xdp_prog.skel.h" /* generated from xdp_prog.bpf.o at build time */
 
 static const char *doc =
-	"Load xdp_prog.bpf.o, attach one of its XDP programs to an interface through a\n"
-	"bpf_link, and pin the link at /sys/fs/bpf/IFNAME/xdp_link and the maps beside it.\n"
+	"Load xdp_prog.bpf.o (built into this program), attach one of its XDP programs to\n"
+	"an interface through a bpf_link, and pin the link at /sys/fs/bpf/IFNAME/xdp_link\n"
+	"and the stats map beside it.\n"
 	"With --unload: remove those pins, which detaches the program.";
 
+/* No --filename: the object is in the skeleton. */
 static const enum option_id options[] = {
-	OPT_DEV,      OPT_UNLOAD,   OPT_PIN_DIR, OPT_QUIET, OPT_VERBOSE,
-	OPT_FILENAME, OPT_PROGNAME, OPT_HELP,	 OPT_END,
+	OPT_DEV, OPT_UNLOAD, OPT_PIN_DIR, OPT_QUIET, OPT_VERBOSE, OPT_PROGNAME, OPT_HELP, OPT_END,
 };
 
-#define LINK_PIN_NAME "xdp_link"
+/* How the object is named in messages. */
+#define OBJECT_NAME "xdp_prog.bpf.o (built into xdp_link_pin)"
 
 /* How long the kernel may take to release a link once its pin is gone. */
 #define DETACH_WAIT_MS 2000
@@ -48,9 +58,12 @@ static __u32 link_id(const struct bpf_link *link)
 	return info.id;
 }
 
-static int unload(const struct config *cfg, const char *link_path)
+/* Remove the pins main() makes. skel is only opened, not loaded: it names the
+ * map, and so its pin.
+ */
+static int unload(const struct config *cfg, const struct xdp_prog *skel, const char *link_path)
 {
-	struct bpf_object *obj;
+	char map_path[PATH_MAX];
 	int fd, err, waited;
 
 	fd = bpf_obj_get(link_path);
@@ -92,23 +105,18 @@ static int unload(const struct config *cfg, const char *link_path)
 	else if (!cfg->quiet)
 		printf("The link is gone, and with it the XDP program on %s\n", cfg->ifname);
 
-	/* The maps are pinned as MAPNAME in the same directory: the object,
-	 * opened but not loaded, gives their names.
-	 */
-	obj = bpf_object__open_file(cfg->filename, NULL);
-	if (!obj) {
+	/* The stats map is pinned as MAPNAME in the same directory. */
+	err = pin_path(map_path, sizeof(map_path), cfg->pin_dir,
+		       bpf_map__name(skel->maps.xdp_stats_map));
+	if (err)
+		return err;
+	if (unlink(map_path) && errno != ENOENT) { /* ENOENT: removed by hand already */
 		err = -errno;
-		report_error("open BPF object", cfg->filename, err);
+		report_error("remove the pin", map_path, err);
 		return err;
 	}
-	err = bpf_object__unpin_maps(obj, cfg->pin_dir);
-	if (err == -ENOENT)
-		err = 0; /* removed by hand already */
-	if (err)
-		report_error("remove the map pins in", cfg->pin_dir, err);
-	else if (!cfg->quiet)
-		printf("Removed the map pins in %s\n", cfg->pin_dir);
-	bpf_object__close(obj);
+	if (!cfg->quiet)
+		printf("Removed the map pin %s\n", map_path);
 	/* Fails when other pins are left in it, which are not ours to remove. */
 	rmdir(cfg->pin_dir);
 	return err;
@@ -117,41 +125,64 @@ static int unload(const struct config *cfg, const char *link_path)
 int main(int argc, char **argv)
 {
 	struct config cfg = {
-		.filename = "xdp_prog.bpf.o",
 		.progname = "xdp_pass_func",
 	};
-	struct bpf_object *obj = NULL;
+	/* Where the verifier's log goes when a load fails (as in basic01). */
+	static char log_buf[VERIFIER_LOG_SIZE];
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
+		    .kernel_log_size = sizeof(log_buf));
+	char link_path[PATH_MAX], map_path[PATH_MAX], hint[128];
 	struct bpf_link *link = NULL;
+	struct xdp_prog *skel = NULL;
 	struct bpf_program *prog;
-	char link_path[PATH_MAX];
 	int err;
 
-	/* 1. Parse options: which interface, object, program, pin directory. */
+	/* 1. Parse options: which interface, program, pin directory. */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg) || set_pin_dir(&cfg) ||
-	    pin_path(link_path, sizeof(link_path), cfg.pin_dir, LINK_PIN_NAME) ||
+	if (check_privileges(true) || resolve_ifindex(&cfg) || set_pin_dir(&cfg) ||
+	    pin_path(link_path, sizeof(link_path), cfg.pin_dir, XDP_LINK_PIN_NAME) ||
 	    check_bpffs(cfg.pin_dir))
 		return EXIT_FAILURE;
 
-	if (cfg.unload)
-		return unload(&cfg, link_path) ? EXIT_FAILURE : EXIT_SUCCESS;
-
+	/* 2. Open the object the skeleton carries: bpf_object__open_file() on
+	 * the copy built into this binary. skel->obj is that bpf_object.
+	 */
+	skel = xdp_prog__open_opts(&open_opts);
+	if (!skel) {
+		err = -errno;
+		report_error("open", OBJECT_NAME, err);
+		goto cleanup;
+	}
+	if (cfg.unload) {
+		err = unload(&cfg, skel, link_path);
+		goto cleanup;
+	}
 	if (!access(link_path, F_OK)) {
 		fprintf(stderr,
 			"error: a bpf_link is already pinned at %s: remove it first with "
 			"./xdp_link_pin --dev %s --unload\n",
 			link_path, cfg.ifname);
-		return EXIT_FAILURE;
+		err = -EEXIST;
+		goto cleanup;
 	}
 
-	/* 2. and 3. Open and load the object, find the program. */
-	obj = load_bpf_object(&cfg);
-	if (!obj)
-		return EXIT_FAILURE;
-	prog = find_xdp_program(obj, cfg.filename, cfg.progname);
-	if (!prog) {
+	/* The program --progname names. With the default, that is
+	 * skel->progs.xdp_pass_func: a skeleton names every program.
+	 */
+	prog = bpf_object__find_program_by_name(skel->obj, cfg.progname);
+	if (!prog || bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
+		report_no_xdp_program(skel->obj, OBJECT_NAME, cfg.progname);
 		err = -ENOENT;
+		goto cleanup;
+	}
+
+	/* 3. Load: bpf_object__load(skel->obj), and the skeleton's pointers
+	 * (skel->maps.xdp_stats_map...) now lead to the kernel's objects.
+	 */
+	err = xdp_prog__load(skel);
+	if (err) {
+		report_load_error(OBJECT_NAME, err, log_buf, cfg.verbose);
 		goto cleanup;
 	}
 
@@ -163,14 +194,17 @@ int main(int argc, char **argv)
 	link = bpf_program__attach_xdp(prog, cfg.ifindex);
 	if (!link) {
 		err = -errno;
-		if (err == -EBUSY || err == -EEXIST)
-			fprintf(stderr,
-				"error: attach XDP link to %s: another XDP program is "
-				"attached there: remove it first (./xdp_loader --dev %s "
-				"--unload)\n",
-				cfg.ifname, cfg.ifname);
+		/* A program attached with netlink (xdp_loader's) is in the way:
+		 * no --force here, its own loader must remove it.
+		 */
+		snprintf(hint, sizeof(hint),
+			 "an XDP program is attached there: remove it first with "
+			 "./xdp_loader --dev %s --unload",
+			 cfg.ifname);
+		if ((err == -EBUSY || err == -EEXIST) && !xdp_link_id(cfg.ifindex))
+			report_error_hint("attach an XDP link to", cfg.ifname, err, hint);
 		else
-			report_error("attach XDP link to", cfg.ifname, err);
+			report_xdp_error("attach an XDP link to", &cfg, err);
 		goto cleanup;
 	}
 	err = bpf_link__pin(link, link_path);
@@ -178,22 +212,18 @@ int main(int argc, char **argv)
 		report_error("pin the link at", link_path, err);
 		goto cleanup; /* destroying the unpinned link detaches the program */
 	}
-	/* bpf_object__pin_maps() pins every map as DIR/MAPNAME in one call.
-	 * It fails with EEXIST when a pin is there already.
+	/* The skeleton names the map: no lookup by a string that could be
+	 * misspelt. Pinning fails with EEXIST when a pin is there already.
 	 */
-	err = bpf_object__pin_maps(obj, cfg.pin_dir);
-	if (err == -EEXIST)
-		/* Not report_error(): its hint for EEXIST is about an attached
-		 * program, and here the program is ours; a pin is in the way.
-		 */
-		fprintf(stderr,
-			"error: pin the maps in %s: File exists\n"
-			"hint: pins from xdp_loader are there: remove them with "
-			"./xdp_loader --dev %s --unload\n",
-			cfg.pin_dir, cfg.ifname);
-	else if (err)
-		report_error("pin the maps in", cfg.pin_dir, err);
+	err = pin_path(map_path, sizeof(map_path), cfg.pin_dir,
+		       bpf_map__name(skel->maps.xdp_stats_map));
+	if (!err)
+		err = bpf_map__pin(skel->maps.xdp_stats_map, map_path);
 	if (err) {
+		snprintf(hint, sizeof(hint),
+			 "is it xdp_loader's? remove its pins with ./xdp_loader --dev %s --unload",
+			 cfg.ifname);
+		report_error_hint("pin the map at", map_path, err, err == -EEXIST ? hint : NULL);
 		bpf_link__unpin(link);
 		goto cleanup;
 	}
@@ -203,16 +233,17 @@ int main(int argc, char **argv)
 		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d) through bpf_link id %u\n",
 		       bpf_program__name(prog), attached_xdp_prog_id(cfg.ifindex), cfg.ifname,
 		       cfg.ifindex, link_id(link));
-		printf("Pinned the link at %s, the maps in %s\n", link_path, cfg.pin_dir);
+		printf("Pinned the link at %s, the map at %s\n", link_path, map_path);
 		printf("Remove the link pin to detach it: ./xdp_link_pin --dev %s --unload\n",
 		       cfg.ifname);
 	}
 
 cleanup:
 	/* This closes our file descriptor of the link, nothing more: the pin
-	 * keeps the link, and so the attachment, alive.
+	 * keeps the link, and so the attachment, alive. Destroying the
+	 * skeleton closes the object (bpf_object__close).
 	 */
 	bpf_link__destroy(link);
-	bpf_object__close(obj);
+	xdp_prog__destroy(skel);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

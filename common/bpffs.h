@@ -11,6 +11,11 @@
 /* Where bpffs is mounted by convention ('make deps' mounts it there). */
 #define BPFFS_ROOT "/sys/fs/bpf"
 
+/* The name of a loader's link pin in its pin directory (basic04's xdp_link_pin
+ * makes it; the other loaders name it when a link holds the program).
+ */
+#define XDP_LINK_PIN_NAME "xdp_link"
+
 /* Fill cfg->pin_dir with BPFFS_ROOT/IFNAME unless --pin-dir gave one.
  * Returns 0, or -ENAMETOOLONG (reported).
  */

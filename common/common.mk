@@ -8,7 +8,9 @@
 #   COMMON_DIR ?= ../common
 #   include $(COMMON_DIR)/common.mk
 #
-# Optional: USER_EXTRA_SRCS (more .c files linked into every user program),
+# Optional: SKELETONS (BPF objects to generate a libbpf skeleton of: SKELETONS :=
+# xdp_prog makes $(OBJ_DIR)/xdp_prog.skel.h from xdp_prog.bpf.o with
+# `bpftool gen skeleton`; a loader includes "xdp_prog.skel.h"), USER_EXTRA_SRCS (more .c files linked into every user program),
 # LESSON_DIR (a directory whose sources stand in for files missing here; the
 # reference solutions use it to hold only the files they change), V=1 for the
 # full commands.
@@ -63,7 +65,7 @@ endif
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-value -Wno-compare-distinct-pointer-types \
 	-I. $(LESSON_INCLUDES) -I$(HEADERS_DIR) $(LIBBPF_BPF_CFLAGS) $(BPF_SYS_INCLUDES) \
 	$(EXTRA_BPF_CFLAGS)
-USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I. $(LESSON_INCLUDES) \
+USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I. -I$(OBJ_DIR) $(LESSON_INCLUDES) \
 	-I$(COMMON_DIR) -I$(HEADERS_DIR) $(LIBBPF_CFLAGS) $(EXTRA_CFLAGS)
 USER_LDLIBS := $(LIBBPF_LDLIBS) $(EXTRA_LDLIBS)
 
@@ -102,12 +104,26 @@ $(OBJ_DIR)/%.o: %.c $(LIBBPF_DEP)
 	$(call msg,CC,$(notdir $@))
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
+# A skeleton is a header that embeds the BPF object and names its programs
+# and maps: generated here, in the build directory, from the object as built,
+# and never committed. Every user program of the lesson may include it.
+BPFTOOL ?= bpftool
+SKEL_HEADERS := $(SKELETONS:%=$(OBJ_DIR)/%.skel.h)
+$(OBJ_DIR)/%.skel.h: %.bpf.o
+	$(call msg,SKEL,$(notdir $@))
+	$(Q)command -v $(BPFTOOL) >/dev/null || { echo "error: $(BPFTOOL) not found: it generates $(notdir $@); install it with 'make deps' (Debian/Ubuntu package: bpftool)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@
+# Made before any user object is compiled; after that, the compiler's
+# dependency files name the objects that include a skeleton, and only those
+# are rebuilt when it changes.
+$(USER_PROGS:%=$(OBJ_DIR)/%.o) $(USER_EXTRA_OBJS): | $(SKEL_HEADERS)
+
 $(USER_PROGS): %: $(OBJ_DIR)/%.o $(USER_EXTRA_OBJS) $(COMMON_OBJS) $(LIBBPF_DEP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(USER_LDLIBS)
 
 # Object directories exist before anything is written into them.
-$(BPF_OBJS) $(COMMON_OBJS) $(USER_EXTRA_OBJS) $(USER_PROGS:%=$(OBJ_DIR)/%.o): | $(OBJ_DIR)/common
+$(BPF_OBJS) $(COMMON_OBJS) $(USER_EXTRA_OBJS) $(USER_PROGS:%=$(OBJ_DIR)/%.o) $(SKEL_HEADERS): | $(OBJ_DIR)/common
 $(OBJ_DIR)/common:
 	$(Q)mkdir -p $@
 

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <errno.h>
-#include <stdlib.h>
 #include <time.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "stats.h"
 
@@ -24,55 +20,6 @@ const char *xdp_action_name(__u32 action)
 	};
 
 	return action < XDP_ACTION_MAX ? names[action] : "UNKNOWN";
-}
-
-int read_datarec(int map_fd, __u32 key, struct datarec *sum)
-{
-	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info);
-	struct datarec *values;
-	int ncpus, err;
-
-	err = bpf_obj_get_info_by_fd(map_fd, &info, &info_len);
-	if (err)
-		return err;
-	if (info.value_size != sizeof(struct datarec))
-		return -EINVAL;
-
-	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY)
-		return bpf_map_lookup_elem(map_fd, &key, sum);
-
-	/* A per-CPU lookup returns one value for each *possible* CPU, not
-	 * only the online ones, so size the buffer by that count.
-	 */
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus < 0)
-		return ncpus;
-	values = calloc(ncpus, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(map_fd, &key, values);
-	if (!err) {
-		*sum = (struct datarec){ 0 };
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			sum->rx_packets += values[cpu].rx_packets;
-			sum->rx_bytes += values[cpu].rx_bytes;
-		}
-	}
-	free(values);
-	return err;
-}
-
-int read_stats_record(int map_fd, struct stats_record *rec)
-{
-	rec->timestamp_ns = monotonic_ns();
-	for (__u32 key = 0; key < XDP_ACTION_MAX; key++) {
-		int err = read_datarec(map_fd, key, &rec->action[key]);
-
-		if (err)
-			return err;
-	}
-	return 0;
 }
 
 /* The columns of basic03's loader, with the totals added: the same traffic

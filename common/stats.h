@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Read the XDP action stats map (struct datarec per action) and print rates. */
+/* Print what the XDP action stats map (struct datarec per action) counted over
+ * a period, and its rates. Reading the map is the lessons' business: basic03
+ * teaches it, and basic04's xdp_stats does it in the open.
+ */
 #ifndef COMMON_STATS_H
 #define COMMON_STATS_H
 
@@ -7,6 +10,7 @@
 #include <linux/types.h>
 #include "xdp_stats_kern_user.h"
 
+/* Two readings of the map make a period. */
 struct stats_record {
 	__u64 timestamp_ns; /* CLOCK_MONOTONIC when the map was read */
 	struct datarec action[XDP_ACTION_MAX];
@@ -14,14 +18,6 @@ struct stats_record {
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 __u64 monotonic_ns(void);
-
-/* Read one key of an array or per-CPU array map; for a per-CPU map, sum the
- * values of every possible CPU. Returns 0 or a negative errno.
- */
-int read_datarec(int map_fd, __u32 key, struct datarec *sum);
-
-/* Read every action of the stats map into rec. Returns 0 or a negative errno. */
-int read_stats_record(int map_fd, struct stats_record *rec);
 
 /* One line per action that has seen packets (all of them unless only_active):
  * packets and bytes since prev, as totals and as pps and Mbit/s over the period.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,30 +7,71 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 
 #include "xdp_load.h"
+#include "bpffs.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39 /* Linux 5.8; older kernels ask for CAP_SYS_ADMIN instead */
+#endif
 
 /* How many lines of the verifier log to show without --verbose: the reason for
  * a rejection is at the end.
  */
 #define VERIFIER_TAIL_LINES 20
-#define VERIFIER_LOG_SIZE (1 << 20)
 
-static int print_all(enum libbpf_print_level level, const char *fmt, va_list args)
+static bool libbpf_verbose;
+
+/* The kernel's own words for the last netlink request it refused ("Can't
+ * replace active BPF XDP link"), which libbpf passes on as a warning. They are
+ * kept for the error report that follows (report_error_hint adds them), and
+ * dropped when the caller recovers (a --force that detaches and tries again).
+ */
+static char kernel_reason[256];
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	static const char prefix[] = "libbpf: Kernel error message: ";
+
+	if (!strncmp(fmt, prefix, sizeof(prefix) - 1)) {
+		vsnprintf(kernel_reason, sizeof(kernel_reason), fmt + sizeof(prefix) - 1, args);
+		kernel_reason[strcspn(kernel_reason, "\n")] = '\0';
+		return 0;
+	}
+	if (level > LIBBPF_WARN && !libbpf_verbose)
+		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static int print_nothing(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	return 0;
 }
 
 void setup_libbpf_logging(bool verbose)
 {
-	libbpf_set_print(verbose ? print_all : print_nothing);
+	libbpf_verbose = verbose;
+	libbpf_set_print(print_libbpf);
+}
+
+static bool has_capability(int cap)
+{
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &head, data))
+		return false;
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+int check_privileges(bool attaches)
+{
+	bool bpf = has_capability(CAP_BPF) || has_capability(CAP_SYS_ADMIN);
+
+	if (bpf && (!attaches || has_capability(CAP_NET_ADMIN)))
+		return 0;
+	fprintf(stderr, "error: %s needs root (or the capabilities %s): run it with sudo\n",
+		program_invocation_short_name, attaches ? "CAP_BPF and CAP_NET_ADMIN" : "CAP_BPF");
+	return -EPERM;
 }
 
 static const char *hint_for(int err)
@@ -54,24 +96,40 @@ static const char *hint_for(int err)
 	}
 }
 
-void report_error(const char *verb, const char *object, int err)
+void report_error_hint(const char *verb, const char *object, int err, const char *hint)
 {
 	char buf[256];
-	const char *hint = hint_for(err);
 
-	libbpf_strerror(err, buf, sizeof(buf));
-	fprintf(stderr, "error: %s %s: %s\n", verb, object, buf);
-	if (hint)
+	fprintf(stderr, "error: %s", verb);
+	if (object && object[0])
+		fprintf(stderr, " %s", object);
+	if (err) {
+		libbpf_strerror(err, buf, sizeof(buf));
+		fprintf(stderr, ": %s", buf);
+	}
+	if (kernel_reason[0])
+		fprintf(stderr, " (the kernel says: %s)", kernel_reason);
+	kernel_reason[0] = '\0';
+	fprintf(stderr, "\n");
+	if (!hint)
+		hint = hint_for(err);
+	if (hint && hint[0])
 		fprintf(stderr, "hint: %s\n", hint);
+}
+
+void report_error(const char *verb, const char *object, int err)
+{
+	report_error_hint(verb, object, err, NULL);
 }
 
 int resolve_ifindex(struct config *cfg)
 {
+	char what[IF_NAMESIZE + 2];
+
 	cfg->ifindex = if_nametoindex(cfg->ifname);
 	if (!cfg->ifindex) {
-		fprintf(stderr, "error: unknown interface '%s': %s\n", cfg->ifname,
-			strerror(errno));
-		fprintf(stderr, "hint: %s\n", hint_for(-ENODEV));
+		snprintf(what, sizeof(what), "'%s'", cfg->ifname);
+		report_error_hint("unknown interface", what, -errno, hint_for(-ENODEV));
 		return -ENODEV;
 	}
 	return 0;
@@ -107,86 +165,44 @@ void print_verifier_log(const char *log, bool verbose)
 	fprintf(stderr, "(run again with --verbose to see the whole log)\n");
 }
 
-struct bpf_object *open_bpf_object(const struct config *cfg)
+void report_load_error(const char *filename, int err, const char *log, bool verbose)
 {
-	struct bpf_object *obj;
+	char what[PATH_MAX + 32];
 
-	if (access(cfg->filename, R_OK)) {
-		fprintf(stderr, "error: open BPF object %s: %s\n", cfg->filename, strerror(errno));
-		fprintf(stderr, "hint: build it with 'make', or name another with --filename\n");
-		return NULL;
+	if (!log || !log[0]) {
+		report_error("load BPF object", filename, err);
+		return;
 	}
-	obj = bpf_object__open_file(cfg->filename, NULL);
-	if (!obj) {
-		report_error("open BPF object", cfg->filename, -errno);
-		fprintf(stderr, "hint: is it an ELF object built with 'clang -target bpf'?\n");
-	}
-	return obj;
+	/* The kernel says EACCES or EINVAL; the log says why. */
+	snprintf(what, sizeof(what), "%s: the verifier rejected it", filename);
+	report_error_hint("load BPF object", what, err, "");
+	print_verifier_log(log, verbose);
 }
 
-int load_opened_object(struct bpf_object *obj, const struct config *cfg)
-{
-	struct bpf_program *prog;
-	char *log_buf;
-	int err;
-
-	/* libbpf fills this buffer with the verifier log only when a load
-	 * fails, so it costs nothing on success. Loading stops at the first
-	 * program rejected, so the programs can share it.
-	 */
-	log_buf = calloc(1, VERIFIER_LOG_SIZE);
-	if (!log_buf) {
-		report_error("allocate", "the verifier log buffer", -ENOMEM);
-		return -ENOMEM;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		err = bpf_program__set_log_buf(prog, log_buf, VERIFIER_LOG_SIZE);
-		if (err) {
-			report_error("set the verifier log buffer of", bpf_program__name(prog),
-				     err);
-			goto out;
-		}
-	}
-
-	err = bpf_object__load(obj);
-	if (err && log_buf[0]) {
-		/* The kernel says EACCES or EINVAL; the log says why. */
-		fprintf(stderr, "error: load BPF object %s: the verifier rejected it: %s\n",
-			cfg->filename, strerror(-err));
-		print_verifier_log(log_buf, cfg->verbose);
-	} else if (err) {
-		report_error("load BPF object", cfg->filename, err);
-	}
-out:
-	free(log_buf);
-	return err;
-}
-
-struct bpf_object *load_bpf_object(const struct config *cfg)
-{
-	struct bpf_object *obj = open_bpf_object(cfg);
-
-	if (obj && load_opened_object(obj, cfg)) {
-		bpf_object__close(obj);
-		obj = NULL;
-	}
-	return obj;
-}
-
-struct bpf_program *find_xdp_program(struct bpf_object *obj, const char *filename, const char *name)
+void report_no_xdp_program(struct bpf_object *obj, const char *filename, const char *name)
 {
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, name);
+	char what[PATH_MAX + 160], hint[512];
+	bool any = false;
+	size_t len;
 
-	if (prog && bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
-		return prog;
-
-	fprintf(stderr, "error: no XDP program named '%s' in %s\n", name, filename);
-	fprintf(stderr, "hint: pick one with --progname; the XDP programs in it are:");
-	bpf_object__for_each_program(prog, obj)
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
-			fprintf(stderr, " %s", bpf_program__name(prog));
-	fprintf(stderr, "\n");
-	return NULL;
+	if (prog) {
+		snprintf(what, sizeof(what), "'%s' in %s is not an XDP program (section '%s')",
+			 name, filename, bpf_program__section_name(prog));
+		report_error_hint("program", what, 0, "put it in SEC(\"xdp\")");
+		return;
+	}
+	snprintf(what, sizeof(what), "named '%s' in %s", name, filename);
+	len = snprintf(hint, sizeof(hint), "pick one with --progname; the XDP programs in it are:");
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP || len >= sizeof(hint))
+			continue;
+		len += snprintf(hint + len, sizeof(hint) - len, " %s", bpf_program__name(prog));
+		any = true;
+	}
+	if (!any)
+		snprintf(hint + len, sizeof(hint) - len, " none");
+	report_error_hint("no XDP program", what, 0, hint);
 }
 
 __u32 attached_xdp_prog_id(int ifindex)
@@ -195,62 +211,125 @@ __u32 attached_xdp_prog_id(int ifindex)
 
 	if (bpf_xdp_query(ifindex, 0, &query))
 		return 0;
-	return query.prog_id;
+	if (query.prog_id)
+		return query.prog_id;
+	/* Programs in both modes at once: prog_id is 0, the mode's ids are not. */
+	return query.drv_prog_id ? query.drv_prog_id : query.skb_prog_id;
 }
 
-int attach_xdp(const struct bpf_program *prog, const struct config *cfg)
+__u32 xdp_link_id(int ifindex)
 {
-	__u32 flags = cfg->xdp_flags;
-	int prog_fd = bpf_program__fd(prog);
-	int err;
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	__u32 id = 0;
 
-	/* Without this flag the kernel silently replaces an attached program. */
-	if (!cfg->force)
-		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	/* A link's ifindex is that of its own network namespace: match the
+	 * program too, which is attached here.
+	 */
+	if (bpf_xdp_query(ifindex, 0, &query) || (!query.drv_prog_id && !query.skb_prog_id))
+		return 0;
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+		int err;
 
-	err = bpf_xdp_attach(cfg->ifindex, prog_fd, flags, NULL);
-	if ((err == -EEXIST || err == -EBUSY) && cfg->force) {
-		/* The kernel cannot replace a program attached in another mode
-		 * (native and generic XDP cannot be active together): detach
-		 * whatever is there, then try once more.
-		 */
-		bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_SKB_MODE, NULL);
-		bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_DRV_MODE, NULL);
-		err = bpf_xdp_attach(cfg->ifindex, prog_fd, flags, NULL);
+		if (fd < 0)
+			continue;
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (!err && info.type == BPF_LINK_TYPE_XDP && info.xdp.ifindex == (__u32)ifindex &&
+		    (info.prog_id == query.drv_prog_id || info.prog_id == query.skb_prog_id))
+			return id;
 	}
-	if (err == -EBUSY && cfg->force) {
-		/* Still busy after the detach: only a bpf_link can do that. */
-		fprintf(stderr, "error: attach XDP to %s (ifindex %d): %s\n", cfg->ifname,
-			cfg->ifindex, strerror(-err));
-		fprintf(stderr,
-			"hint: a bpf_link holds the program there, which --force cannot "
-			"replace: remove the link's pin, or stop the process that holds it\n");
-	} else if (err) {
-		char what[IF_NAMESIZE + 32];
+	return 0;
+}
 
-		snprintf(what, sizeof(what), "%s (ifindex %d)", cfg->ifname, cfg->ifindex);
-		report_error("attach XDP to", what, err);
+/* Is the link with this id pinned at path? */
+static bool link_pinned_at(const char *path, __u32 id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool same;
+
+	if (fd < 0)
+		return false;
+	same = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.id == id;
+	close(fd);
+	return same;
+}
+
+void report_xdp_error(const char *verb, const struct config *cfg, int err)
+{
+	char what[IF_NAMESIZE + 32], hint[PATH_MAX + 256], dir[PATH_MAX], path[PATH_MAX];
+	__u32 link = 0;
+
+	snprintf(what, sizeof(what), "%s (ifindex %d)", cfg->ifname, cfg->ifindex);
+	if (err == -EBUSY || err == -EEXIST)
+		link = xdp_link_id(cfg->ifindex);
+	if (!link) {
+		report_error(verb, what, err);
+		return;
 	}
-	return err;
+	/* Only the link's owner can take the program away: where the loaders
+	 * pin links (DIR/xdp_link), or a process that holds the link open.
+	 */
+	if (cfg->pin_dir[0])
+		snprintf(dir, sizeof(dir), "%s", cfg->pin_dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s", BPFFS_ROOT, cfg->ifname);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, XDP_LINK_PIN_NAME) < sizeof(path) &&
+	    link_pinned_at(path, link))
+		snprintf(hint, sizeof(hint),
+			 "a bpf_link (id %u) holds the XDP program on %s, and neither --force nor "
+			 "--unload can take it away: remove the link's pin with 'rm %s'",
+			 link, cfg->ifname, path);
+	else
+		snprintf(hint, sizeof(hint),
+			 "a bpf_link (id %u) holds the XDP program on %s, and neither --force nor "
+			 "--unload can take it away: stop the process that holds it, or remove its "
+			 "pin ('bpftool -f link show id %u' shows both)",
+			 link, cfg->ifname, link);
+	report_error_hint(verb, what, err, hint);
+}
+
+int reattach_xdp_other_mode(const struct config *cfg, int prog_fd, __u32 flags)
+{
+	/* Which mode is in use does not matter: detaching an empty slot does
+	 * nothing, and a failure shows in the attach that follows. What the
+	 * kernel said about the first attempt no longer applies.
+	 */
+	kernel_reason[0] = '\0';
+	bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	bpf_xdp_detach(cfg->ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	kernel_reason[0] = '\0';
+	return bpf_xdp_attach(cfg->ifindex, prog_fd, flags, NULL);
 }
 
 int detach_xdp(const struct config *cfg)
 {
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
 	__u32 modes[] = { XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE };
 	bool found = false;
-	int err = 0;
+	int err;
 
+	/* The kernel keeps one slot per mode, and a detach with the wrong mode
+	 * flag quietly does nothing: ask it first which slots are in use.
+	 */
+	err = bpf_xdp_query(cfg->ifindex, 0, &query);
+	if (err) {
+		report_xdp_error("query XDP on", cfg, err);
+		return err;
+	}
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		__u32 prog_id = 0;
+		__u32 id = modes[i] == XDP_FLAGS_SKB_MODE ? query.skb_prog_id : query.drv_prog_id;
 
-		if (cfg->xdp_flags && cfg->xdp_flags != modes[i])
-			continue;
-		if (bpf_xdp_query_id(cfg->ifindex, modes[i], &prog_id) || !prog_id)
+		if (!id || (cfg->xdp_flags && cfg->xdp_flags != modes[i]))
 			continue;
 		found = true;
 		err = bpf_xdp_detach(cfg->ifindex, modes[i], NULL);
 		if (err) {
-			report_error("detach XDP from", cfg->ifname, err);
+			report_xdp_error("detach XDP from", cfg, err);
 			return err;
 		}
 	}

@@ -14,6 +14,11 @@ struct datarec {
 	__u64 rx_bytes;
 };
 
+/* The name of the map in the BPF object (the name of its variable), and so of
+ * its pin: the loaders find it by this name.
+ */
+#define XDP_STATS_MAP_NAME "xdp_stats_map"
+
 /* XDP actions are 0..XDP_REDIRECT; the map has one slot for each. */
 #ifndef XDP_ACTION_MAX
 #define XDP_ACTION_MAX (XDP_REDIRECT + 1)

@@ -19,6 +19,11 @@ struct datarec {
 	/* Assignment 1: end */
 };
 
+/* The name of the map in the BPF object (the name of its variable in
+ * xdp_prog.bpf.c): the loader finds it by this name.
+ */
+#define XDP_STATS_MAP_NAME "xdp_stats_map"
+
 /* XDP actions are numbered 0 (XDP_ABORTED) to XDP_REDIRECT: one map slot each. */
 #ifndef XDP_ACTION_MAX
 #define XDP_ACTION_MAX (XDP_REDIRECT + 1)

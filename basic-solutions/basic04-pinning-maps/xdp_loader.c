@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -31,11 +32,6 @@ static const enum option_id options[] = {
 	OPT_DEV,   OPT_SKB_MODE, OPT_NATIVE_MODE, OPT_AUTO_MODE, OPT_FORCE, OPT_UNLOAD, OPT_PIN_DIR,
 	OPT_QUIET, OPT_VERBOSE,	 OPT_FILENAME,	  OPT_PROGNAME,	 OPT_HELP,  OPT_END,
 };
-
-/* The name xdp_link_pin gives its link pin: a program attached through a
- * pinned link is not ours to detach.
- */
-#define LINK_PIN_NAME "xdp_link"
 
 /* The id of the map pinned at path, or 0 when nothing is pinned there. */
 static __u32 pinned_map_id(const char *path)
@@ -219,19 +215,8 @@ static int unpin_maps(struct bpf_object *obj, const struct config *cfg)
 static int unload(const struct config *cfg)
 {
 	__u32 prog_id = attached_xdp_prog_id(cfg->ifindex);
-	char link_path[PATH_MAX];
 	struct bpf_object *obj;
 	int err = 0, removed;
-
-	if (pin_path(link_path, sizeof(link_path), cfg->pin_dir, LINK_PIN_NAME))
-		return -ENAMETOOLONG;
-	if (!access(link_path, F_OK)) {
-		fprintf(stderr,
-			"error: the XDP program on %s is held by the bpf_link pinned "
-			"at %s: remove it with ./xdp_link_pin --dev %s --unload\n",
-			cfg->ifname, link_path, cfg->ifname);
-		return -EBUSY;
-	}
 
 	/* The object is only opened, not loaded: it tells the names of the
 	 * maps, and so of their pins.
@@ -239,11 +224,14 @@ static int unload(const struct config *cfg)
 	obj = bpf_object__open_file(cfg->filename, NULL);
 	if (!obj) {
 		err = -errno;
-		report_error("open BPF object", cfg->filename, err);
+		report_error_hint("open BPF object", cfg->filename, err, OPEN_OBJECT_HINT);
 		return err;
 	}
 
 	if (prog_id) {
+		/* Refused when a bpf_link holds the program (xdp_link_pin's):
+		 * then the pins stay too, and the error says how to go on.
+		 */
 		err = detach_xdp(cfg);
 		if (err)
 			goto out;
@@ -274,8 +262,13 @@ int main(int argc, char **argv)
 		.filename = "xdp_prog.bpf.o",
 		.progname = "xdp_pass_func",
 	};
+	/* Where the verifier's log goes when a load fails (as in basic01). */
+	static char log_buf[VERIFIER_LOG_SIZE];
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
+		    .kernel_log_size = sizeof(log_buf));
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
+	__u32 flags;
 	int err;
 
 	/* 1. Parse options: which interface, which object, which program,
@@ -283,7 +276,7 @@ int main(int argc, char **argv)
 	 */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg) || set_pin_dir(&cfg))
+	if (check_privileges(true) || resolve_ifindex(&cfg) || set_pin_dir(&cfg))
 		return EXIT_FAILURE;
 	/* Before anything is loaded: a load that cannot pin is of no use. */
 	if (check_bpffs(cfg.pin_dir))
@@ -294,16 +287,17 @@ int main(int argc, char **argv)
 
 	/* 2. Open the ELF object and find the program by name. Nothing is in
 	 * the kernel yet: this is the moment to tell libbpf about maps that
-	 * exist already (common's load_bpf_object would open and load in one
-	 * go, leaving no such moment).
+	 * exist already.
 	 */
-	obj = open_bpf_object(&cfg);
+	obj = bpf_object__open_file(cfg.filename, &open_opts);
 	if (!obj) {
-		err = -EINVAL; /* reported */
+		err = -errno;
+		report_error_hint("open BPF object", cfg.filename, err, OPEN_OBJECT_HINT);
 		goto cleanup;
 	}
-	prog = find_xdp_program(obj, cfg.filename, cfg.progname);
-	if (!prog) {
+	prog = bpf_object__find_program_by_name(obj, cfg.progname);
+	if (!prog || bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
+		report_no_xdp_program(obj, cfg.filename, cfg.progname);
 		err = -ENOENT;
 		goto cleanup;
 	}
@@ -316,20 +310,29 @@ int main(int argc, char **argv)
 		goto cleanup;
 	/* Assignment 2: end */
 
-	/* 3. Load: libbpf creates the maps, then the kernel verifies and
-	 * JIT-compiles the programs.
+	/* 3. Load: libbpf creates the maps (those it was given fds of
+	 * excepted), then the kernel verifies and JIT-compiles the programs.
 	 */
-	err = load_opened_object(obj, &cfg);
-	if (err)
+	err = bpf_object__load(obj);
+	if (err) {
+		report_load_error(cfg.filename, err, log_buf, cfg.verbose);
 		goto cleanup;
+	}
 
 	/* 4. Attach to the interface (with --force, in place of the program
 	 * there), then pin the maps. In this order, a failed attach leaves
 	 * the pins of the program that stays attached untouched.
 	 */
-	err = attach_xdp(prog, &cfg);
-	if (err)
+	flags = cfg.xdp_flags;
+	if (!cfg.force)
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
+	if (err == -EEXIST && cfg.force) /* a program in the other mode */
+		err = reattach_xdp_other_mode(&cfg, bpf_program__fd(prog), flags);
+	if (err) {
+		report_xdp_error("attach XDP to", &cfg, err);
 		goto cleanup;
+	}
 	if (!cfg.quiet)
 		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d)\n",
 		       bpf_program__name(prog), attached_xdp_prog_id(cfg.ifindex), cfg.ifname,

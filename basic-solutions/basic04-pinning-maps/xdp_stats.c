@@ -5,7 +5,8 @@
  *
  * This program loads nothing. It opens /sys/fs/bpf/IFNAME/xdp_stats_map with
  * bpf_obj_get(), which gives a file descriptor for the map the pin leads to,
- * exactly as if it had created the map itself.
+ * exactly as if it had created the map itself, and reads the per-CPU values
+ * of every action with bpf_map_lookup_elem().
  */
 #include <errno.h>
 #include <signal.h>
@@ -29,8 +30,6 @@ static const char *doc =
 static const enum option_id options[] = {
 	OPT_READ_DEV, OPT_PIN_DIR, OPT_INTERVAL, OPT_HELP, OPT_END,
 };
-
-#define STATS_MAP_NAME "xdp_stats_map"
 
 static volatile sig_atomic_t stop;
 
@@ -94,6 +93,28 @@ static int follow_pin(const char *path, int *fd, __u32 *id)
 }
 /* Assignment 1: end */
 
+/* Read every action of the per-CPU stats map into rec. A lookup in a per-CPU
+ * map fills one value for each *possible* CPU (not only the online ones), so
+ * values holds ncpus of them: what this CPU and that one counted, which add up
+ * to the action's total. Returns 0 or a negative errno.
+ */
+static int read_stats(int fd, struct datarec *values, int ncpus, struct stats_record *rec)
+{
+	rec->timestamp_ns = monotonic_ns();
+	for (__u32 key = 0; key < XDP_ACTION_MAX; key++) {
+		int err = bpf_map_lookup_elem(fd, &key, values);
+
+		if (err)
+			return err;
+		rec->action[key] = (struct datarec){};
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			rec->action[key].rx_packets += values[cpu].rx_packets;
+			rec->action[key].rx_bytes += values[cpu].rx_bytes;
+		}
+	}
+	return 0;
+}
+
 /* One line per action that has seen packets, or a line saying there were none. */
 static void print_period(const struct stats_record *prev, const struct stats_record *cur)
 {
@@ -112,13 +133,17 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct config cfg = { .interval = 2 };
 	struct stats_record prev, cur;
+	struct datarec *values = NULL;
 	char path[PATH_MAX];
+	int fd, err, ncpus;
 	__u32 id = 0;
-	int fd, err;
 
 	/* 1. Parse options: which interface (--dev is required), and where its pins are. */
 	parse_options(argc, argv, options, &cfg, doc, true);
-	if (set_pin_dir(&cfg) || pin_path(path, sizeof(path), cfg.pin_dir, STATS_MAP_NAME))
+	setup_libbpf_logging(false);
+	if (check_privileges(false))
+		return EXIT_FAILURE;
+	if (set_pin_dir(&cfg) || pin_path(path, sizeof(path), cfg.pin_dir, XDP_STATS_MAP_NAME))
 		return EXIT_FAILURE;
 	if (check_bpffs(cfg.pin_dir))
 		return EXIT_FAILURE;
@@ -144,6 +169,20 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
+	/* One value per possible CPU, for every lookup. */
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus < 0) {
+		report_error("count", "the possible CPUs", ncpus);
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	values = calloc(ncpus, sizeof(*values));
+	if (!values) {
+		report_error("allocate", "the per-CPU values", -ENOMEM);
+		close(fd);
+		return EXIT_FAILURE;
+	}
+
 	/* Output may go to a file or a pipe: show each line as it is made. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("Reading %s (map id %u) every %ds; Ctrl-C to stop\n", path, id, cfg.interval);
@@ -153,12 +192,12 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	/* 3. Poll the map until Ctrl-C. */
-	err = read_stats_record(fd, &prev);
+	err = read_stats(fd, values, ncpus, &prev);
 	while (!err && !stop) {
 		sleep(cfg.interval);
 		if (stop)
 			break;
-		err = read_stats_record(fd, &cur);
+		err = read_stats(fd, values, ncpus, &cur);
 		if (err)
 			break;
 		print_period(&prev, &cur);
@@ -177,6 +216,7 @@ int main(int argc, char **argv)
 	if (err)
 		report_error("read the stats map", path, err);
 
+	free(values);
 	close(fd);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -58,7 +58,7 @@ teardown() {
 
 # "name" of the XDP program on the lab's interface, "" when none.
 attached_name() {
-	ip -o link show dev "$LAB" | sed -n 's/.*prog\/xdp[a-z]* id [0-9]* name \([^ ]*\).*/\1/p'
+	xdp_prog_name "$LAB"
 }
 
 # "SENT RECEIVED" for COUNT echo requests from outside to the inside address,
@@ -252,17 +252,16 @@ count_of() { # PERF-OUTPUT
 }
 
 @test "basic02: a missing object file is one error and attaches nothing" {
-	run --separate-stderr bounded ./xdp_loader --dev "$LAB" --filename no_such.bpf.o
-	[[ $status -ne 0 && ${stderr_lines[0]} == "error: open BPF object no_such.bpf.o: "* ]] || {
-		echo "exit $status, stderr: $stderr" >&2
-		return 1
-	}
+	# libbpf's own warning may come first: one error line of ours.
+	run bounded ./xdp_loader --dev "$LAB" --filename no_such.bpf.o
+	assert_failed
+	assert_one_error "open BPF object no_such.bpf.o: No such file or directory"
 	assert_attached ""
 }
 
-@test "basic02: common's loader shows the end of the verifier log on a rejection" {
+@test "basic02: the loader shows the end of the verifier log on a rejection" {
 	# A program that reads packet data with no bounds check: the verifier
-	# refuses it. This loader goes through common's load_bpf_object().
+	# refuses it; common's report_load_error() shows the log's end.
 	cat >"$BATS_TEST_TMPDIR/bad.bpf.c" <<-'EOF'
 		#include <linux/bpf.h>
 		#include <bpf/bpf_helpers.h>
@@ -296,6 +295,23 @@ count_of() { # PERF-OUTPUT
 		echo "--verbose still says to run with --verbose: $output"
 		return 1
 	fi
+}
+
+@test "basic02: a program held by a bpf_link: --force and --unload say so and how to remove it" {
+	local id
+	id=$(hold_with_link "$LAB")
+	[[ -n "$id" ]] || { echo "no program attached through a link"; return 1; }
+	run bounded ./xdp_loader --dev "$LAB" --progname xdp_drop_func --force
+	assert_refused_by_link "$LAB"
+	run bounded ./xdp_loader --dev "$LAB" --unload
+	assert_refused_by_link "$LAB"
+	[[ "$(xdp_prog_id "$LAB")" == "$id" ]] || { echo "program $id -> '$(xdp_prog_id "$LAB")'"; return 1; }
+}
+
+@test "basic02: bad input: not root: one line saying it needs root" {
+	run_as_nobody xdp_loader xdp_prog.bpf.o -- ./xdp_loader --dev "$LAB"
+	assert_needs_root xdp_loader
+	assert_attached ""
 }
 
 @test "basic02: native mode where the driver has none: one error with the --skb-mode hint" {

@@ -335,3 +335,20 @@ printed_sum() { # ACTION WORD
 	assert_failed
 	assert_one_error "no XDP program is attached to $LAB"
 }
+
+@test "basic03: a program held by a bpf_link: --force and --unload say so and how to remove it" {
+	local id
+	id=$(hold_with_link "$LAB")
+	[[ -n "$id" ]] || { echo "no program attached through a link"; return 1; }
+	run bounded ./xdp_load_and_stats --dev "$LAB" --force
+	assert_refused_by_link "$LAB"
+	run bounded ./xdp_load_and_stats --dev "$LAB" --unload
+	assert_refused_by_link "$LAB"
+	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
+}
+
+@test "basic03: bad input: not root: one line saying it needs root" {
+	run_as_nobody xdp_load_and_stats xdp_prog.bpf.o -- ./xdp_load_and_stats --dev "$LAB"
+	assert_needs_root xdp_load_and_stats
+	assert_nothing_attached
+}

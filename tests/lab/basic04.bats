@@ -63,16 +63,12 @@ wait_detached() {
 	wait_until 20 nothing_attached
 }
 
-# The id of the map pinned at $1 (bpftool's "ID: TYPE  name NAME ...").
-pinned_map_id() {
-	bpftool map show pinned "$1" | sed -n '1s/^\([0-9]*\):.*/\1/p'
-}
-
 # Packets counted under XDP_PASS (action 2) in the map pinned at $1, summed
 # over the CPUs, read with bpftool: independent of the lesson's own reader.
 pinned_pass_packets() {
-	bpftool -j map lookup pinned "$1" key 2 0 0 0 |
-		grep -o '"rx_packets":[0-9]*' | cut -d: -f2 | awk '{ n += $1 } END { print n + 0 }'
+	local out
+	out=$(bpftool -j map lookup pinned "$1" key 2 0 0 0)
+	jq -r '[.formatted.values[].value.rx_packets] | add // 0' <<<"$out"
 }
 
 ping_inside() { # COUNT
@@ -111,18 +107,18 @@ assert_nothing_left() {
 	assert_output_matches_e "$(attached_line xdp_pass_func "$LAB")\$"
 	[[ -n "$(attached_id)" ]] || { echo "no XDP program on $LAB"; return 1; }
 	local out
-	out=$(bpftool prog show id "$(attached_id)")
-	grep -q 'name xdp_pass_func' <<<"$out" || { echo "$out"; return 1; }
+	out=$(prog_name "$(attached_id)")
+	[[ "$out" == xdp_pass_func ]] || { echo "attached: '$out'"; return 1; }
 	[[ -e "$MAP_PIN" ]] || { echo "no pin at $MAP_PIN"; ls -la /sys/fs/bpf; return 1; }
-	out=$(bpftool map show pinned "$MAP_PIN")
-	grep -q -E '^[0-9]+: percpu_array +name xdp_stats_map ' <<<"$out" ||
-		{ echo "$out"; return 1; }
+	out=$(bpftool -j map show pinned "$MAP_PIN")
+	out=$(jq -r '"\(.type) \(.name)"' <<<"$out")
+	[[ "$out" == "percpu_array xdp_stats_map" ]] || { echo "pinned: '$out'"; return 1; }
 	# The pinned map is the one the attached program uses.
-	local map_id prog_info
+	local map_id prog_maps
 	map_id=$(pinned_map_id "$MAP_PIN")
-	prog_info=$(bpftool prog show id "$(attached_id)")
-	grep -q -E "map_ids ([0-9]+,)*$map_id(,|\$)" <<<"$prog_info" ||
-		{ echo "map $map_id is not the program's: $prog_info"; return 1; }
+	prog_maps=$(prog_map_ids "$(attached_id)")
+	[[ " $prog_maps " == *" $map_id "* ]] ||
+		{ echo "map $map_id is not the program's: map_ids $prog_maps"; return 1; }
 }
 
 @test "basic04: xdp_stats reads the pin and counts the pings (as bpftool does)" {
@@ -182,9 +178,9 @@ assert_nothing_left() {
 	[[ "$(attached_id)" != "$old_prog" ]] || { echo "the program was not replaced"; return 1; }
 	local new_map out
 	new_map=$(pinned_map_id "$MAP_PIN")
-	out=$(bpftool prog show id "$(attached_id)")
-	grep -q -E "map_ids $new_map\$" <<<"$out" ||
-		{ echo "the pin does not lead to the new program's map: $out"; return 1; }
+	out=$(prog_map_ids "$(attached_id)")
+	[[ "$out" == "$new_map" ]] ||
+		{ echo "the pin ($new_map) does not lead to the new program's map: $out"; return 1; }
 }
 
 @test "basic04: a second load without --force is refused and leaves program and pin alone" {
@@ -320,8 +316,10 @@ assert_nothing_left() {
 	# bpftool reads the pin: an xdp link, holding the attached program.
 	# The loader has exited: the pin alone keeps the program attached.
 	local out
-	out=$(bpftool link show pinned "$LINK_PIN")
-	grep -q -E "^[0-9]+: xdp +prog $prog *\$" <<<"$out" || { echo "$out"; return 1; }
+	out=$(bpftool -j link show pinned "$LINK_PIN")
+	out=$(jq -r '"\(.type) \(.prog_id)"' <<<"$out")
+	[[ "$out" == "xdp $prog" ]] || { echo "bpftool link: '$out', want 'xdp $prog'"; return 1; }
+	[[ "$(xdp_link_of "$LAB")" == "$(bpftool -j link show pinned "$LINK_PIN" | jq -r .id)" ]]
 }
 
 @test "basic04: a link-attached program cannot be replaced by netlink, even with --force" {
@@ -329,14 +327,38 @@ assert_nothing_left() {
 	local prog
 	prog=$(attached_id)
 	run bounded ./xdp_loader --dev "$LAB" --force
-	assert_failed
-	assert_one_error "Device or resource busy"
+	assert_refused_by_link "$LAB"
 	run ip link set dev "$LAB" xdp off
 	assert_failed
 	run bounded ./xdp_loader --dev "$LAB" --unload
-	assert_failed
-	assert_one_error "held by the bpf_link pinned at $LINK_PIN"
+	assert_refused_by_link "$LAB"
+	# The refused --unload leaves the pins alone.
+	[[ -e "$LINK_PIN" && -e "$MAP_PIN" ]] || { ls -la "$PIN_DIR"; return 1; }
 	[[ "$(attached_id)" == "$prog" ]] || { echo "program $prog -> '$(attached_id)'"; return 1; }
+}
+
+@test "basic04: xdp_link_pin where another process's bpf_link holds the program: says so" {
+	# A link pinned elsewhere: xdp_link_pin cannot know where, and says how to find it.
+	bounded ./xdp_link_pin --dev "$LAB" --pin-dir /sys/fs/bpf/b04other -q
+	local prog
+	prog=$(attached_id)
+	run bounded ./xdp_link_pin --dev "$LAB"
+	assert_failed
+	assert_one_error "attach an XDP link to $LAB (ifindex "
+	assert_output_matches_e "^hint: a bpf_link \(id [0-9]+\) holds the XDP program on $LAB, and neither --force nor --unload can take it away: stop the process that holds it, or remove its pin \('bpftool -f link show id [0-9]+' shows both\)\$"
+	[[ ! -e "$LINK_PIN" && "$(attached_id)" == "$prog" ]] ||
+		{ echo "link pin made, or program $prog -> '$(attached_id)'"; return 1; }
+	bounded ./xdp_link_pin --dev "$LAB" --pin-dir /sys/fs/bpf/b04other --unload -q
+}
+
+@test "basic04: bad input: not root: each program says in one line it needs root" {
+	run_as_nobody xdp_loader xdp_prog.bpf.o -- ./xdp_loader --dev "$LAB"
+	assert_needs_root xdp_loader
+	run_as_nobody xdp_link_pin -- ./xdp_link_pin --dev "$LAB"
+	assert_needs_root xdp_link_pin
+	run_as_nobody xdp_stats -- ./xdp_stats --dev "$LAB"
+	assert_needs_root xdp_stats
+	assert_nothing_left
 }
 
 @test "basic04: xdp_stats counts for the link-attached program too" {
@@ -378,7 +400,8 @@ assert_nothing_left() {
 	prog=$(attached_id)
 	run bounded ./xdp_link_pin --dev "$LAB"
 	assert_failed
-	assert_one_error "another XDP program is attached"
+	assert_one_error "attach an XDP link to $LAB: Device or resource busy"
+	assert_output_has "hint: an XDP program is attached there: remove it first with ./xdp_loader --dev $LAB --unload"
 	[[ ! -e "$LINK_PIN" && "$(attached_id)" == "$prog" ]] ||
 		{ echo "link pin left, or program $prog -> '$(attached_id)'"; return 1; }
 }

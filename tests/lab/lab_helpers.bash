@@ -12,6 +12,10 @@
 
 TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TESTENV=$TOP_DIR/testenv/testenv.sh
+# xdp_prog_id, xdp_prog_name, xdp_mode, xdp_link_of, inside_address: what the
+# kernel says, from ip -j and bpftool -j (shared with the lessons' checks).
+# shellcheck source=tests/lib/xdp_state.bash
+source "$TOP_DIR/tests/lib/xdp_state.bash"
 
 # ---- the isolation guard ------------------------------------------------------
 
@@ -69,12 +73,6 @@ remove_lab() { # NAME
 	"$TESTENV" teardown --name "$1" >/dev/null 2>&1 || true
 }
 
-# The inside address of the testenv lab LAB: the global IPv6 address of its
-# veth0, in the lab's namespace (the far end of the pings).
-inside_address() { # LAB
-	ip -n "$1" -6 -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }'
-}
-
 # Run COMMAND as user nobody (uid and gid 65534, no supplementary groups),
 # within BOUND seconds.
 as_nobody() { # COMMAND...
@@ -118,15 +116,78 @@ wait_until() { # TRIES COMMAND...
 
 # ---- what is attached to a device ---------------------------------------------
 
-# The id of the XDP program attached to DEV, as ip link shows it ("" if none).
+# The id of the XDP program attached to DEV ("" if none).
 attached_id() { # [DEV]
-	ip link show dev "${1:-$DEV}" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+	xdp_prog_id "${1:-$DEV}"
 }
 
-# Take any XDP program off DEV, native or generic (for teardown); never fails.
+# Take any XDP program off DEV, native or generic, also one that a pinned
+# bpf_link holds (hold_with_link's: its pins go); for teardown, never fails.
 detach_xdp() { # [DEV]
-	ip link set dev "${1:-$DEV}" xdp off 2>/dev/null || true
-	ip link set dev "${1:-$DEV}" xdpgeneric off 2>/dev/null || true
+	local dev=${1:-$DEV}
+	if [[ -n "$(xdp_link_of "$dev" 2>/dev/null)" ]]; then
+		rm -rf "/sys/fs/bpf/$dev"
+		wait_until 20 nothing_on "$dev" || true
+	fi
+	ip link set dev "$dev" xdp off 2>/dev/null || true
+	ip link set dev "$dev" xdpgeneric off 2>/dev/null || true
+}
+
+# Whether DEV has no XDP program (a released link detaches a moment later).
+nothing_on() { # DEV
+	[[ -z "$(xdp_prog_id "$1" 2>/dev/null)" ]]
+}
+
+# ---- a program held by a bpf_link ---------------------------------------------
+
+# Attach basic04's xdp_pass_func to DEV through a bpf_link pinned at
+# /sys/fs/bpf/DEV/xdp_link (basic04's xdp_link_pin, built from its skeleton):
+# a program that neither --force nor --unload can take away. Prints the
+# program's id. detach_xdp removes it again.
+hold_with_link() { # DEV
+	build "$TOP_DIR/basic04-pinning-maps"
+	bounded "$TOP_DIR/basic04-pinning-maps/xdp_link_pin" --dev "$1" -q
+	xdp_prog_id "$1"
+}
+
+# Assert that the last run was refused because a bpf_link holds DEV's
+# program: one error with the kernel's own reason (libbpf passes it on), and a
+# hint that names the link and the rm of its pin, not --force.
+assert_refused_by_link() { # DEV
+	assert_failed
+	assert_one_error "$1 (ifindex "
+	assert_output_matches_e "^error: .* \\(the kernel says: (Can't replace active BPF XDP link|Native and generic XDP can't be active at the same time)\\)\$"
+	assert_output_matches_e "^hint: a bpf_link \(id [0-9]+\) holds the XDP program on $1, and neither --force nor --unload can take it away: remove the link's pin with 'rm /sys/fs/bpf/$1/xdp_link'\$"
+}
+
+# ---- not root -------------------------------------------------------------------
+
+# `run` COMMAND as user nobody, from a copy of FILEs in a directory anyone can
+# read (the checkout may be closed to nobody: under /root, say); the copy is
+# removed afterwards.
+run_as_nobody() { # FILE... -- COMMAND...
+	local dir files=()
+	while [[ $1 != -- ]]; do
+		files+=("$1")
+		shift
+	done
+	shift
+	dir=$(mktemp -d /tmp/nobody.XXXXXX)
+	cp "${files[@]}" "$dir"
+	chmod -R a+rX "$dir"
+	pushd "$dir" >/dev/null || return 1
+	run as_nobody "$@"
+	popd >/dev/null || return 1
+	rm -rf "$dir"
+}
+
+# Assert that the last run refused, in one line, for want of root.
+assert_needs_root() { # PROGRAM
+	assert_failed
+	assert_one_error "$1 needs root (or the capabilities CAP_BPF"
+	local lines
+	lines=$(grep -c . <<<"$output")
+	[[ $lines -eq 1 ]] || { echo "expected one line, saw $lines:"; echo "$output"; return 1; }
 }
 
 # Assert that ip link shows no XDP program attached to DEV.

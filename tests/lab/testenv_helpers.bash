@@ -113,13 +113,9 @@ wait_capture() {
 	wait "$CAPTURE_PID" || true
 }
 
-# The XDP programs on DEV as "mode:name" words ("" for none), from ip link.
+# The XDP programs on DEV as "prog/xdp:NAME " words ("" for none), from ip -j.
 xdp_progs() { # NS DEV ('' = this namespace)
 	local out
-	if [[ -n $1 ]]; then
-		out=$(ip -n "$1" -o link show dev "$2")
-	else
-		out=$(ip -o link show dev "$2")
-	fi
-	grep -o 'prog/xdp[a-z]* id [0-9]* name [^ ]*' <<<"$out" | awk '{print $1 ":" $5}' | tr '\n' ' '
+	out=$(ip_link_json "$2" "$1")
+	jq -r '.[0].xdp.attached[]? | "prog/xdp:\(.prog.name)"' <<<"$out" | tr '\n' ' '
 }

@@ -19,6 +19,8 @@
 # step must test its own commands. Read a command's output into a variable
 # before matching it: under pipefail, `cmd | grep -q` fails whenever grep
 # stops reading before cmd has written everything (cmd dies of SIGPIPE).
+# The functions of tests/lib/xdp_state.bash (xdp_prog_id DEV, xdp_mode DEV,
+# inside_address LAB...) read what is attached from ip -j and bpftool -j.
 # A check makes labs with
 # `lab_setup [OPTIONS]` (a testenv environment named $LAB, removed afterwards),
 # and registers its own cleanup with `on_exit COMMAND...`. Every check runs in a private network and
@@ -28,6 +30,8 @@ set -uo pipefail
 
 TOP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TESTENV="$TOP_DIR/testenv/testenv.sh"
+# shellcheck source=tests/lib/xdp_state.bash
+source "$TOP_DIR/tests/lib/xdp_state.bash"
 
 usage() {
 	sed -n 's/^# \{0,1\}//; 4,10p' "${BASH_SOURCE[0]}"

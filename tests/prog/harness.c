@@ -458,6 +458,36 @@ int(map_fd)(struct bpf_object *obj, const char *map_name)
 	return fd < 0 ? -1 : fd;
 }
 
+int read_datarec(int map_fd, __u32 key, struct datarec *sum)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	struct datarec *values;
+	int ncpus, err;
+
+	err = bpf_obj_get_info_by_fd(map_fd, &info, &info_len);
+	if (err)
+		return err;
+	if (info.value_size != sizeof(struct datarec))
+		return -EINVAL;
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY)
+		return bpf_map_lookup_elem(map_fd, &key, sum);
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus < 0)
+		return ncpus;
+	values = calloc(ncpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(map_fd, &key, values);
+	*sum = (struct datarec){ 0 };
+	for (int cpu = 0; !err && cpu < ncpus; cpu++) {
+		sum->rx_packets += values[cpu].rx_packets;
+		sum->rx_bytes += values[cpu].rx_bytes;
+	}
+	free(values);
+	return err;
+}
+
 /* ---- Running a program -------------------------------------------------- */
 
 int(xdp_run)(int prog_fd, const void *pkt, __u32 len, struct xdp_result *res)

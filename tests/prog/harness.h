@@ -131,6 +131,12 @@ int prog_fd(struct bpf_object *obj, const char *prog_name);
 /* The fd of the map called map_name; records a failure and returns -1 if none. */
 int map_fd(struct bpf_object *obj, const char *map_name);
 
+/* Read slot key of an XDP stats map (headers/xdp_stats_kern_user.h): the sum
+ * over every possible CPU for a per-CPU array. Returns 0 or a negative errno.
+ * (The lessons' loaders read it their own way: it is what they teach.)
+ */
+int read_datarec(int map_fd, __u32 key, struct datarec *sum);
+
 /* ---- Running a program -------------------------------------------------- */
 
 #define XDP_RESULT_MAX 4096

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* headers/xdp_stats_kern.h, through stats_progs.bpf.c: the first byte of each
  * frame names the action to record; the per-CPU counters, summed over CPUs by
- * common/stats.c, must show exactly the frames and bytes given.
+ * the harness, must show exactly the frames and bytes given.
  */
 #include <stdlib.h>
 
