@@ -20,6 +20,9 @@
 # no MLD report is sent; DAD and router solicitations are off too. The frames
 # that arrive at NAME are the ones you send.
 set -Eeuo pipefail
+# What this makes as root (state files, pin directories) is not for other
+# users to change: they could redirect what root later reads.
+umask 022
 
 readonly PROG=testenv
 readonly STATE_DIR=/run/xdp-tutorial/testenv
@@ -418,7 +421,7 @@ pin_dir_busy() { # NAME: the lab's pin directory exists and holds something
 
 read_env() { # NAME: fill in the ENV_* variables
 	read_env_file "$1"
-	[[ $ENV_ID =~ ^[0-9]+$ ]] ||
+	[[ $ENV_ID =~ ^[0-9]+$ && $ENV_REDIRECT_TO =~ ^([A-Za-z][A-Za-z0-9_-]*)?$ ]] ||
 		die "state file $STATE_DIR/$1.env is damaged: remove the lab with 'testenv.sh teardown -n $1'"
 }
 
@@ -442,7 +445,37 @@ read_env_file() { # NAME: as read_env, without judging what it finds
 }
 
 make_state_dir() {
-	[[ -d $STATE_DIR ]] || mkdir -p "$STATE_DIR"
+	[[ -d $STATE_DIR ]] || mkdir -p "$STATE_DIR" # mode 755: umask 022
+	check_state_dir
+}
+
+# Root reads the lab names and ids it keeps there: a state directory that is
+# a link, or that another user owns or may write, is not to be trusted.
+check_state_dir() {
+	local dir=$STATE_DIR owner mode
+	while [[ $dir == /*/* ]]; do
+		if [[ -e $dir ]]; then
+			[[ ! -L $dir ]] || die "$dir is a symbolic link: remove it (state directory of the labs)"
+			read -r owner mode < <(stat -c '%u %a' "$dir")
+			if [[ $owner -ne 0 || $((8#$mode & 8#022)) -ne 0 ]]; then
+				die "$dir is owned by uid $owner with mode $mode: it must belong to root and" \
+					"be writable by root only (chown root $dir; chmod go-w $dir)"
+			fi
+		fi
+		dir=${dir%/*}
+	done
+}
+
+# Commands that make or remove labs run one at a time: two 't setup -n NAME'
+# at once would otherwise both find NAME free, or take the same lab number.
+# The lock goes when this process ends.
+lock_state() {
+	make_state_dir
+	exec {LOCK_FD}>>"$STATE_DIR/lock"
+	if ! flock -w 60 "$LOCK_FD"; then
+		die "another testenv command has held $STATE_DIR/lock for a minute: wait for it, or" \
+			"find it with 'fuser $STATE_DIR/lock'"
+	fi
 }
 
 write_env() { # from the ENV_* variables
@@ -464,6 +497,10 @@ current_name() {
 	local name=""
 	if [[ -f $(current_file) ]]; then
 		read -r name <"$(current_file)" || true
+	fi
+	# A name that validate_name would refuse is no lab of ours.
+	if [[ ${#name} -gt 15 || ! $name =~ ^[A-Za-z][A-Za-z0-9_-]*$ ]]; then
+		name=""
 	fi
 	printf '%s' "$name"
 }
@@ -1091,6 +1128,9 @@ main() {
 		return 0
 	fi
 	require_root
+	case $CMD in
+	setup | teardown | reset | redirect | unload) lock_state ;;
+	esac
 	"cmd_$CMD"
 }
 
