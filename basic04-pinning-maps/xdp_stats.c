@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
 	struct config cfg = { .interval = 2 };
 	struct stats_record prev, cur;
 	char path[PATH_MAX];
+	unsigned int ifindex;
 	__u32 id = 0;
 	int fd, err;
 
@@ -126,6 +128,8 @@ int main(int argc, char **argv)
 	/* No SA_RESTART: Ctrl-C (or kill) must cut the sleep short. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* The interface, to notice when it goes away (0: there is none now). */
+	ifindex = if_nametoindex(cfg.ifname);
 
 	/* 3. Poll the map until Ctrl-C. */
 	err = read_stats_record(fd, &prev);
@@ -133,6 +137,17 @@ int main(int argc, char **argv)
 		sleep(cfg.interval);
 		if (stop)
 			break;
+		/* Deleted, or its lab torn down: its program went with it, and
+		 * nothing updates the map any more.
+		 */
+		if (ifindex && if_nametoindex(cfg.ifname) != ifindex) {
+			fprintf(stderr,
+				"error: interface %s is gone, and its XDP program with it: stopped "
+				"(remove pins it left with rm -r %s)\n",
+				cfg.ifname, cfg.pin_dir);
+			err = -ENODEV;
+			break;
+		}
 		err = read_stats_record(fd, &cur);
 		if (err)
 			break;
@@ -151,7 +166,7 @@ int main(int argc, char **argv)
 		 */
 		/* Assignment 1: end */
 	}
-	if (err)
+	if (err && err != -ENODEV)
 		report_error("read the stats map", path, err);
 
 	close(fd);

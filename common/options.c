@@ -100,7 +100,8 @@ static void copy_arg(char *dst, size_t len, const char *arg, const char *opt)
 	 * would silently stand for the default, or for the current directory.
 	 */
 	if (!arg[0]) {
-		fprintf(stderr, "error: --%s needs a value, not an empty string (see --help)\n", opt);
+		fprintf(stderr, "error: --%s needs a value, not an empty string (see --help)\n",
+			opt);
 		exit(2);
 	}
 	if (strlen(arg) >= len) {
