@@ -1026,8 +1026,25 @@ no_lesson_program() { # WHAT
 }
 
 run_lesson_program() { # PROGRAM ARGS...
+	check_runnable "$1"
 	printf '%s: running %s\n' "$PROG" "$*" >&2
 	exec "$@"
+}
+
+# A program run as root must be one that only root or the user who ran sudo
+# could have put there: owned by one of them, and neither it nor its directory
+# writable by everyone. (Group-writable is left alone: with umask 002, the
+# group is the user's own.)
+check_runnable() { # PROGRAM
+	local path owner mode
+	for path in "$1" .; do
+		read -r owner mode < <(stat -L -c '%u %a' "$path")
+		if [[ $owner -ne 0 && $owner -ne ${SUDO_UID:-0} ]] || ((8#$mode & 8#002)); then
+			die "$(realpath "$path") belongs to uid $owner with mode $mode: root runs only" \
+				"what root or you (uid ${SUDO_UID:-0}) own and others cannot change" \
+				"(chmod o-w; or run it yourself with sudo)"
+		fi
+	done
 }
 
 cmd_load() {

@@ -650,6 +650,38 @@ value_options() { # REL
 	[[ -z $made ]] || { echo "made: $made"; return 1; }
 }
 
+# ---- what root runs and reads -----------------------------------------------------------
+
+@test "testenv: 't load' refuses to run, as root, a loader that anyone could have changed" {
+	local dir=$BATS_TEST_TMPDIR/open canary=$BATS_TEST_TMPDIR/canary
+	mkdir -p "$dir"
+	printf '#!/bin/sh\ntouch %s\n' "$canary" >"$dir/xdp_loader"
+	chmod 777 "$dir/xdp_loader"
+	cd "$dir"
+	run t load --name "$LAB"
+	assert_failed
+	if [[ $(grep -c 'error:' <<<"$output") -ne 1 || $output != *"others cannot change"* ]]; then
+		echo "expected one error line about who may change $dir/xdp_loader, saw:"
+		echo "$output"
+		return 1
+	fi
+	[[ ! -e $canary ]] || { echo "t load ran the world-writable $dir/xdp_loader"; return 1; }
+}
+
+@test "testenv: a state directory that another user owns is not trusted" {
+	local state=/run/xdp-tutorial/testenv
+	chown 65534 "$state"
+	run t setup --name fltrace
+	chown 0 "$state"
+	assert_failed
+	if [[ $(grep -c 'error:' <<<"$output") -ne 1 || $output != *"must belong to root"* ]]; then
+		echo "expected one error line about the owner of $state, saw:"
+		echo "$output"
+		return 1
+	fi
+	assert_no_link fltrace
+}
+
 # ---- not root -------------------------------------------------------------------------
 
 @test "not root: every testenv command says it needs root, in one line" {
@@ -676,4 +708,28 @@ value_options() { # REL
 		echo "$output"
 		return 1
 	fi
+}
+
+# ---- the sanitizers themselves ----------------------------------------------------------
+
+# Under SANITIZE=1 the rows above also say "no sanitizer report"; this makes
+# sure there is a sanitizer to report: every program is linked with ASan and
+# UBSan, and LeakSanitizer, here, with these options, catches a leak.
+@test "SANITIZE=1: every program has ASan and UBSan, and LeakSanitizer reports a leak here" {
+	local rel leak=$BATS_TEST_TMPDIR/leak
+	if [[ ${SANITIZE:-} != 1 ]]; then
+		skip "a run with SANITIZE=1 checks this (make test SANITIZE=1)"
+	fi
+	for rel in "${ALL_PROGRAMS[@]}"; do
+		# The runtimes' entry points, linked in (clang) or imported (gcc).
+		if ! grep -q __asan_init "$TOP_DIR/$rel" || ! grep -q __ubsan_handle "$TOP_DIR/$rel"; then
+			echo "$rel is not built with -fsanitize=address,undefined"
+			return 1
+		fi
+	done
+	printf '#include <stdlib.h>\nint main(void) { return !malloc(64); }\n' >"$leak.c"
+	"${CC:-gcc}" -fsanitize=address,undefined -o "$leak" "$leak.c"
+	run "$leak"
+	assert_failed
+	assert_output_has "ERROR: LeakSanitizer: detected memory leaks"
 }
