@@ -158,13 +158,15 @@ start_program() { # REL ARGS...
 	local rel=$1
 	shift
 	cd "$TOP_DIR/${rel%/*}" || return 1
+	# Not the output of the last one: wait_for_output reads it.
+	rm -f "$OUT"
 	start_bg "$OUT" "$BOUND" "./${rel##*/}" "$@"
 	cd "$B04" || return 1
 }
 
 # Wait until the background command's output has a line matching RE.
 wait_for_output() { # RE
-	wait_until 100 grep -qE -- "$1" "$OUT"
+	wait_until 200 grep -qE -- "$1" "$OUT"
 }
 
 # Wait for the background command to end by itself (at most BOUND seconds,
@@ -201,7 +203,7 @@ wait_bg() {
 	run ./xdp_loader --dev "$LAB" -S
 	assert_ok
 	start_program basic04-pinning-maps/xdp_stats --dev "$LAB" --interval 1
-	wait_for_output '^Reading '
+	wait_for_output '^no packets yet'
 	ip link del dev "$LAB"
 	wait_bg
 	assert_fault "interface $LAB is gone"
@@ -213,7 +215,7 @@ wait_bg() {
 		--filename "$SOL/basic04-pinning-maps/xdp_prog.bpf.o"
 	assert_ok
 	start_program basic-solutions/basic04-pinning-maps/xdp_stats --dev "$LAB" --interval 1
-	wait_for_output '^Reading '
+	wait_for_output '^no packets yet'
 	run t teardown --name "$LAB"
 	assert_ok
 	wait_bg
@@ -457,7 +459,8 @@ attached_id_set() {
 	assert_ok
 	for sig in INT TERM; do
 		start_program basic04-pinning-maps/xdp_stats --dev "$LAB" --interval 1
-		wait_for_output '^Reading '
+		# Its first period: the signal handlers are in place by then.
+		wait_for_output '^no packets yet'
 		assert_stops_cleanly "$sig"
 		[[ -e $MAP_PIN ]]
 	done
