@@ -468,13 +468,14 @@ check_state_dir() {
 
 # Commands that make or remove labs run one at a time: two 't setup -n NAME'
 # at once would otherwise both find NAME free, or take the same lab number.
-# The lock goes when this process ends.
+# The lock is on the state directory itself (no file to leave behind), and
+# goes when this process ends.
 lock_state() {
 	make_state_dir
-	exec {LOCK_FD}>>"$STATE_DIR/lock"
+	exec {LOCK_FD}<"$STATE_DIR"
 	if ! flock -w 60 "$LOCK_FD"; then
-		die "another testenv command has held $STATE_DIR/lock for a minute: wait for it, or" \
-			"find it with 'fuser $STATE_DIR/lock'"
+		die "another testenv command has held $STATE_DIR for a minute: wait for it, or" \
+			"find it with 'fuser $STATE_DIR'"
 	fi
 }
 
