@@ -453,6 +453,38 @@ attached_id_set() {
 	done
 }
 
+# Attached through a link exactly when the link is pinned, and the maps are
+# pinned exactly when the link is. A released link detaches a moment later.
+link_pin_consistent() {
+	local attached=0 link=0 maps=0
+	[[ -z $(attached_id) ]] || attached=1
+	[[ ! -e $PIN_DIR/xdp_link ]] || link=1
+	[[ ! -e $MAP_PIN ]] || maps=1
+	[[ $attached -eq $link && $link -eq $maps ]]
+}
+
+@test "basic04 xdp_link_pin: a signal at any moment leaves all (link and maps pinned) or nothing" {
+	local delay
+	for delay in 0 0.005 0.01 0.02 0.03 0.05 0.08 0.1 0.15 0.2; do
+		./xdp_link_pin --dev "$LAB" >"$OUT" 2>&1 &
+		sleep "$delay"
+		kill -TERM $! 2>/dev/null || true
+		wait $! || true
+		if ! wait_until 30 link_pin_consistent; then
+			echo "SIGTERM after ${delay}s left it half done: attached '$(attached_id)'," \
+				"pins: $(ls -A "$PIN_DIR" 2>&1)"
+			cat "$OUT"
+			return 1
+		fi
+		rm -rf "$PIN_DIR"
+		wait_until 30 nothing_attached_here || return 1
+	done
+}
+
+nothing_attached_here() {
+	[[ -z $(attached_id) ]]
+}
+
 @test "basic04 xdp_stats: SIGINT and SIGTERM end it with exit 0, the pins stay" {
 	local sig
 	run ./xdp_loader --dev "$LAB" -S
