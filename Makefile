@@ -36,6 +36,8 @@ help:
 	@echo 'make lint       shellcheck every shell script, clang-format check every C file'
 	@echo 'make clean      remove everything the build made'
 	@echo 'Options: V=1 shows full commands; LIBBPF_SRC=DIR builds against a libbpf source tree;'
+	@echo '         SANITIZE=1 (all, test) builds the user programs with ASan, LSan and UBSan;'
+	@echo '         WERROR=1 makes compiler warnings errors (CI);'
 	@echo '         WORKTREE=1 (test, demo) takes the lessons as they are here; FAST=1 (demo) no pauses'
 
 # tests/run.sh and scripts/demo.sh build what they run (tests/lib/pristine.sh).

@@ -10,10 +10,13 @@
 #
 # Optional: SKELETONS (BPF objects to generate a libbpf skeleton of: SKELETONS :=
 # xdp_prog makes $(OBJ_DIR)/xdp_prog.skel.h from xdp_prog.bpf.o with
-# `bpftool gen skeleton`; a loader includes "xdp_prog.skel.h"), USER_EXTRA_SRCS (more .c files linked into every user program),
+# `bpftool gen skeleton`; a loader includes "xdp_prog.skel.h"),
+# USER_EXTRA_SRCS (more .c files linked into every user program),
 # LESSON_DIR (a directory whose sources stand in for files missing here; the
 # reference solutions use it to hold only the files they change), V=1 for the
-# full commands.
+# full commands, SANITIZE=1 to build the user programs with AddressSanitizer
+# (LeakSanitizer included) and UndefinedBehaviorSanitizer, WERROR=1 to make
+# every compiler warning an error (CI does both).
 
 COMMON_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 TOP_DIR := $(abspath $(COMMON_DIR)/..)
@@ -62,12 +65,46 @@ vpath %.h $(LESSON_DIR)
 LESSON_INCLUDES := -I$(LESSON_DIR)
 endif
 
+# SANITIZE=1: a memory error, a leak at exit or undefined behaviour ends the
+# program with a report and a non-zero exit (no recovery: a test sees it).
+# Only the user programs: BPF code has the verifier. Not alignment: the test
+# harness and the fuzzer read and write headers in frames the way the kernel
+# and BPF programs do, an IPv4 header at offset 14 (x86 and arm64 load such
+# words at any address; the decoders that must be exact compare bytes).
+ifeq ($(SANITIZE),1)
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize=alignment \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+ifneq ($(shell printf 'int main(void){return 0;}' | \
+	$(CC) $(SANITIZE_FLAGS) -x c - -o /dev/null 2>/dev/null && echo ok),ok)
+$(error SANITIZE=1: $(CC) cannot link -fsanitize=address,undefined: install the sanitizer runtimes with 'make deps' (Debian: libasan8 libubsan1 for gcc, libclang-rt-dev for clang))
+endif
+else ifneq ($(SANITIZE),)
+$(error SANITIZE=$(SANITIZE): use SANITIZE=1, or leave it out)
+endif
+ifeq ($(WERROR),1)
+WERROR_FLAGS := -Werror
+endif
+
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-value -Wno-compare-distinct-pointer-types \
-	-I. $(LESSON_INCLUDES) -I$(HEADERS_DIR) $(LIBBPF_BPF_CFLAGS) $(BPF_SYS_INCLUDES) \
-	$(EXTRA_BPF_CFLAGS)
-USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I. -I$(OBJ_DIR) $(LESSON_INCLUDES) \
-	-I$(COMMON_DIR) -I$(HEADERS_DIR) $(LIBBPF_CFLAGS) $(EXTRA_CFLAGS)
+	$(WERROR_FLAGS) -I. $(LESSON_INCLUDES) -I$(HEADERS_DIR) $(LIBBPF_BPF_CFLAGS) \
+	$(BPF_SYS_INCLUDES) $(EXTRA_BPF_CFLAGS)
+USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter $(WERROR_FLAGS) $(SANITIZE_FLAGS) \
+	-I. -I$(OBJ_DIR) $(LESSON_INCLUDES) -I$(COMMON_DIR) -I$(HEADERS_DIR) $(LIBBPF_CFLAGS) \
+	$(EXTRA_CFLAGS)
+USER_LDFLAGS := $(SANITIZE_FLAGS)
 USER_LDLIBS := $(LIBBPF_LDLIBS) $(EXTRA_LDLIBS)
+
+# Switching SANITIZE or WERROR (or the compiler) must rebuild everything: every
+# object depends on this file, rewritten only when the flags differ from what
+# it holds (as common/libbpf.mk does for the libbpf choice).
+BUILD_FLAGS := $(CC) $(CLANG) $(USER_CFLAGS) $(USER_LDFLAGS) $(BPF_CFLAGS)
+BUILD_FLAGS_FILE := $(OBJ_DIR)/build-flags
+ifneq ($(file <$(BUILD_FLAGS_FILE)),$(BUILD_FLAGS))
+$(BUILD_FLAGS_FILE): build-flags-force
+endif
+$(BUILD_FLAGS_FILE): | $(OBJ_DIR)/common
+	@printf '%s\n' '$(BUILD_FLAGS)' >'$@.tmp.$$$$' && mv -f '$@.tmp.$$$$' '$@'
+.PHONY: build-flags-force
 
 COMMON_SRCS := $(wildcard $(COMMON_DIR)/*.c)
 COMMON_OBJS := $(patsubst $(COMMON_DIR)/%.c,$(OBJ_DIR)/common/%.o,$(COMMON_SRCS))
@@ -92,15 +129,15 @@ CHECK_ASSIGNMENTS = $(shell sed -n 's/^ASSIGNMENTS=(\(.*\))/\1/p' $(if $(LESSON_
 check-arg:
 	@case '$(A)' in *[!0-9]*) echo "error: A=$(A) is not an assignment number: make check A=N runs assignment N of this lesson$(if $(CHECK_ASSIGNMENTS), ($(CHECK_ASSIGNMENTS))); make check runs them all" >&2; exit 2 ;; esac
 
-%.bpf.o: %.bpf.c
+%.bpf.o: %.bpf.c $(BUILD_FLAGS_FILE)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(OBJ_DIR)/$@.d -c $< -o $@
 
-$(OBJ_DIR)/common/%.o: $(COMMON_DIR)/%.c $(LIBBPF_DEP)
+$(OBJ_DIR)/common/%.o: $(COMMON_DIR)/%.c $(LIBBPF_DEP) $(BUILD_FLAGS_FILE)
 	$(call msg,CC,$(notdir $@))
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OBJ_DIR)/%.o: %.c $(LIBBPF_DEP)
+$(OBJ_DIR)/%.o: %.c $(LIBBPF_DEP) $(BUILD_FLAGS_FILE)
 	$(call msg,CC,$(notdir $@))
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -118,9 +155,9 @@ $(OBJ_DIR)/%.skel.h: %.bpf.o
 # are rebuilt when it changes.
 $(USER_PROGS:%=$(OBJ_DIR)/%.o) $(USER_EXTRA_OBJS): | $(SKEL_HEADERS)
 
-$(USER_PROGS): %: $(OBJ_DIR)/%.o $(USER_EXTRA_OBJS) $(COMMON_OBJS) $(LIBBPF_DEP)
+$(USER_PROGS): %: $(OBJ_DIR)/%.o $(USER_EXTRA_OBJS) $(COMMON_OBJS) $(LIBBPF_DEP) $(BUILD_FLAGS_FILE)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -o $@ $(filter %.o,$^) $(USER_LDLIBS)
+	$(Q)$(CC) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) $(USER_LDLIBS)
 
 # Object directories exist before anything is written into them.
 $(BPF_OBJS) $(COMMON_OBJS) $(USER_EXTRA_OBJS) $(USER_PROGS:%=$(OBJ_DIR)/%.o) $(SKEL_HEADERS): | $(OBJ_DIR)/common

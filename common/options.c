@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,14 @@ static void print_usage(const char *prog, const char *doc, const enum option_id 
 
 static void copy_arg(char *dst, size_t len, const char *arg, const char *opt)
 {
+	/* An empty value ("--filename ''", or a variable that was not set)
+	 * would silently stand for the default, or for the current directory.
+	 */
+	if (!arg[0]) {
+		fprintf(stderr, "error: --%s needs a value, not an empty string (see --help)\n",
+			opt);
+		exit(2);
+	}
 	if (strlen(arg) >= len) {
 		fprintf(stderr,
 			"error: the argument of --%s is too long (at most %zu characters)\n", opt,
@@ -107,6 +116,25 @@ static void copy_arg(char *dst, size_t len, const char *arg, const char *opt)
 		exit(2);
 	}
 	strcpy(dst, arg);
+}
+
+/* The kernel's rules for an interface name (dev_valid_name()): no '/', ':' or
+ * white space, not "." or "..". Checked here because the name also becomes a
+ * path, /sys/fs/bpf/IFNAME, where "../x" would lead elsewhere.
+ */
+static void check_ifname(const char *name)
+{
+	bool bad = !strcmp(name, ".") || !strcmp(name, "..");
+
+	for (const char *c = name; *c && !bad; c++)
+		bad = *c == '/' || *c == ':' || isspace((unsigned char)*c);
+	if (bad) {
+		fprintf(stderr,
+			"error: '%s' cannot be an interface name (no '/', ':' or spaces, not . or ..): "
+			"list the interfaces with 'ip link'\n",
+			name);
+		exit(2);
+	}
 }
 
 static void apply_option(enum option_id id, const char *arg, struct config *cfg)
@@ -125,6 +153,7 @@ static void apply_option(enum option_id id, const char *arg, struct config *cfg)
 			exit(2);
 		}
 		copy_arg(cfg->ifname, sizeof(cfg->ifname), arg, "dev");
+		check_ifname(cfg->ifname);
 		break;
 	case OPT_SKB_MODE:
 		cfg->xdp_flags = XDP_FLAGS_SKB_MODE;

@@ -108,6 +108,10 @@ define_requirements() {
 		"perf"
 	require util-linux     "has_cmd unshare nsenter setpriv"   "util-linux"     "util-linux"
 	require ethtool        "has_cmd ethtool"                   "ethtool"        "ethtool"
+	# make SANITIZE=1 links gcc's AddressSanitizer and UBSan runtimes (on
+	# Debian, gcc brings them; Fedora packages them apart).
+	require libasan        "has_gcc_lib libasan.so libubsan.so" \
+		"libasan8 libubsan1 | libasan6 libubsan1" "libasan libubsan"
 }
 
 # The kernel matrix (tests/kernels/run.sh) boots other kernels under qemu.
@@ -149,6 +153,15 @@ has_static_busybox() {
 	[[ $headers != *"program interpreter"* ]]
 }
 
+# gcc finds each library LIB (it prints a path, not the bare name, when it does).
+has_gcc_lib() {
+	local lib
+	command -v gcc >/dev/null 2>&1 || return 1
+	for lib in "$@"; do
+		[[ $(gcc -print-file-name="$lib") == /* ]] || return 1
+	done
+}
+
 runs() {
 	command -v "$1" >/dev/null 2>&1 && "$@" >/dev/null 2>&1
 }
@@ -161,6 +174,7 @@ describe_check() {
 	has_cmd) echo "command: $*" ;;
 	has_file) echo "file: $DEPS_ROOT/$1" ;;
 	has_lib) echo "pkg-config module $1 or $DEPS_ROOT/$2" ;;
+	has_gcc_lib) echo "gcc's $*" ;;
 	runs) echo "working '$*'" ;;
 	esac
 }
@@ -292,14 +306,33 @@ install_with_apt() {
 	load_apt_candidates
 	missing_packages
 	echo "Installing with apt-get: ${PACKAGES[*]}"
+	say_apt_plan
+	# --no-remove: a package this needs never takes another one's place.
 	run_quietly apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends \
-		"${PACKAGES[@]}" ||
+		--no-remove "${PACKAGES[@]}" ||
 		die "apt-get install failed (its output is above); check that the package lists are reachable ('apt-get update')"
+}
+
+# Say what else apt-get will install or upgrade for PACKAGES (dependencies),
+# from its own dry run, before it does.
+say_apt_plan() {
+	local plan=() name
+	while read -r name; do
+		case " ${PACKAGES[*]} " in
+		*" $name "*) ;;
+		*) plan+=("$name") ;;
+		esac
+	done < <(apt-get -s -q --no-install-recommends install "${PACKAGES[@]}" 2>/dev/null |
+		awk '$1 == "Inst" { print $2 }')
+	if [ "${#plan[@]}" -gt 0 ]; then
+		echo "  and what they depend on: ${plan[*]}"
+	fi
 }
 
 install_with_dnf() {
 	missing_packages
 	echo "Installing with dnf: ${PACKAGES[*]}"
+	# Nothing else is removed or replaced: no --allowerasing.
 	dnf install -y -q --setopt=install_weak_deps=False "${PACKAGES[@]}" ||
 		die "dnf install failed (see above)"
 }

@@ -20,6 +20,9 @@
 # no MLD report is sent; DAD and router solicitations are off too. The frames
 # that arrive at NAME are the ones you send.
 set -Eeuo pipefail
+# What this makes as root (state files, pin directories) is not for other
+# users to change: they could redirect what root later reads.
+umask 022
 
 readonly PROG=testenv
 readonly STATE_DIR=/run/xdp-tutorial/testenv
@@ -459,7 +462,7 @@ pin_dir_busy() { # NAME: the lab's pin directory exists and holds something
 
 read_env() { # NAME: fill in the ENV_* variables
 	read_env_file "$1"
-	[[ $ENV_ID =~ ^[0-9]+$ ]] ||
+	[[ $ENV_ID =~ ^[0-9]+$ && $ENV_REDIRECT_TO =~ ^([A-Za-z][A-Za-z0-9_-]*)?$ ]] ||
 		die "state file $STATE_DIR/$1.env is damaged: remove the lab with 'testenv.sh teardown -n $1'"
 }
 
@@ -483,7 +486,38 @@ read_env_file() { # NAME: as read_env, without judging what it finds
 }
 
 make_state_dir() {
-	[[ -d $STATE_DIR ]] || mkdir -p "$STATE_DIR"
+	[[ -d $STATE_DIR ]] || mkdir -p "$STATE_DIR" # mode 755: umask 022
+	check_state_dir
+}
+
+# Root reads the lab names and ids it keeps there: a state directory that is
+# a link, or that another user owns or may write, is not to be trusted.
+check_state_dir() {
+	local dir=$STATE_DIR owner mode
+	while [[ $dir == /*/* ]]; do
+		if [[ -e $dir ]]; then
+			[[ ! -L $dir ]] || die "$dir is a symbolic link: remove it (state directory of the labs)"
+			read -r owner mode < <(stat -c '%u %a' "$dir")
+			if [[ $owner -ne 0 || $((8#$mode & 8#022)) -ne 0 ]]; then
+				die "$dir is owned by uid $owner with mode $mode: it must belong to root and" \
+					"be writable by root only (chown root $dir; chmod go-w $dir)"
+			fi
+		fi
+		dir=${dir%/*}
+	done
+}
+
+# Commands that make or remove labs run one at a time: two 't setup -n NAME'
+# at once would otherwise both find NAME free, or take the same lab number.
+# The lock is on the state directory itself (no file to leave behind), and
+# goes when this process ends.
+lock_state() {
+	make_state_dir
+	exec {LOCK_FD}<"$STATE_DIR"
+	if ! flock -w 60 "$LOCK_FD"; then
+		die "another testenv command has held $STATE_DIR for a minute: wait for it, or" \
+			"find it with 'fuser $STATE_DIR'"
+	fi
 }
 
 write_env() { # from the ENV_* variables
@@ -505,6 +539,10 @@ current_name() {
 	local name=""
 	if [[ -f $(current_file) ]]; then
 		read -r name <"$(current_file)" || true
+	fi
+	# A name that validate_name would refuse is no lab of ours.
+	if [[ ${#name} -gt 15 || ! $name =~ ^[A-Za-z][A-Za-z0-9_-]*$ ]]; then
+		name=""
 	fi
 	printf '%s' "$name"
 }
@@ -1035,8 +1073,25 @@ no_lesson_program() { # WHAT
 }
 
 run_lesson_program() { # PROGRAM ARGS...
+	check_runnable "$1"
 	printf '%s: running %s\n' "$PROG" "$*" >&2
 	exec "$@"
+}
+
+# A program run as root must be one that only root or the user who ran sudo
+# could have put there: owned by one of them, and neither it nor its directory
+# writable by everyone. (Group-writable is left alone: with umask 002, the
+# group is the user's own.)
+check_runnable() { # PROGRAM
+	local path owner mode
+	for path in "$1" .; do
+		read -r owner mode < <(stat -L -c '%u %a' "$path")
+		if [[ $owner -ne 0 && $owner -ne ${SUDO_UID:-0} ]] || ((8#$mode & 8#002)); then
+			die "$(realpath "$path") belongs to uid $owner with mode $mode: root runs only" \
+				"what root or you (uid ${SUDO_UID:-0}) own and others cannot change" \
+				"(chmod o-w; or run it yourself with sudo)"
+		fi
+	done
 }
 
 cmd_load() {
@@ -1499,6 +1554,10 @@ main() {
 		return 0
 	fi
 	require_root
+	case $CMD in
+	setup | teardown | reset | redirect | unload | inner-xdp | wire) lock_state ;;
+	router) [[ ${POSITIONAL[0]:-} != setup && ${POSITIONAL[0]:-} != teardown ]] || lock_state ;;
+	esac
 	"cmd_${CMD//-/_}"
 }
 

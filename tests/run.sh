@@ -21,13 +21,18 @@
 # namespace with its own bpffs and tracefs (tests/lib/isolate.sh): whatever a
 # test makes is gone when the run ends, even after a failure or Ctrl-C. Each
 # layer has a bound in time, so that nothing can hang the run.
+#
+# SANITIZE=1 in the environment (make test SANITIZE=1) builds the loaders and
+# test programs with AddressSanitizer, LeakSanitizer and UBSan
+# (common/common.mk); a leak at exit, a memory error or undefined behaviour
+# then fails the program, and so its test.
 set -uo pipefail
 
 TOP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP_DIR" || exit 1
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-	sed -n 's/^# \{0,1\}//; 4,23p' "${BASH_SOURCE[0]}"
+	sed -n 's/^# \{0,1\}//; 4,28p' "${BASH_SOURCE[0]}"
 	exit 0
 fi
 if [[ $EUID -ne 0 ]]; then
@@ -57,6 +62,14 @@ for layer in "${layers[@]}"; do
 	*) echo "error: unknown layer '$layer': use prog, lab, lab:NAME or checks" >&2; exit 2 ;;
 	esac
 done
+
+# Under SANITIZE=1 every report ends the program with an error (LeakSanitizer
+# included, which some setups turn off); a sanitizer's own options win.
+if [[ ${SANITIZE:-} == 1 ]]; then
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+	export LSAN_OPTIONS=${LSAN_OPTIONS:-report_objects=1}
+fi
 
 # Choose the lessons to test and build them (tests/lib/pristine.sh), then
 # isolate; each step runs this script again.

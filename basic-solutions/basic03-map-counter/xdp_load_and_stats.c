@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -217,17 +218,25 @@ static void print_period(const struct stats_record *prev, const struct stats_rec
 	fflush(stdout);
 }
 
-/* Read the map every interval seconds until a signal arrives. */
-static int stats_poll(int map_fd, int interval)
+/* Read the map every interval seconds until a signal arrives, or until the
+ * interface goes away (deleted, or its lab torn down): its program goes with it.
+ */
+static int stats_poll(int map_fd, const struct config *cfg)
 {
 	struct stats_record prev = {}, cur = {};
 	int err;
 
 	err = read_stats(map_fd, &prev);
 	while (!err && !exiting) {
-		sleep(interval); /* returns early when a signal arrives */
+		sleep(cfg->interval); /* returns early when a signal arrives */
 		if (exiting)
 			break;
+		if (if_nametoindex(cfg->ifname) != (unsigned int)cfg->ifindex) {
+			fprintf(stderr,
+				"error: interface %s is gone (deleted, or its lab torn down), and its XDP program with it\n",
+				cfg->ifname);
+			return -ENODEV;
+		}
 		err = read_stats(map_fd, &cur);
 		if (!err) {
 			print_period(&prev, &cur);
@@ -353,14 +362,14 @@ int main(int argc, char **argv)
 	}
 
 	/* 5. Poll the stats map until Ctrl-C. */
-	err = stats_poll(map_fd, cfg.interval);
+	err = stats_poll(map_fd, &cfg);
 
 	/* This process is what prints the counters, and it holds the map by a
 	 * file descriptor only (lesson basic04 pins it, so that others can open
 	 * it by name): once it stops, the program would go on counting into a
 	 * map nobody looks at. Take the program away with it.
 	 */
-	if (detach_own_program(&cfg, prog) && !err)
+	if (err != -ENODEV && detach_own_program(&cfg, prog) && !err)
 		err = -1;
 
 cleanup:

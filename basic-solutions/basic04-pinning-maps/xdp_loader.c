@@ -9,6 +9,7 @@
  * it) and exits; xdp_stats opens the pin and reads the map whenever it likes.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,19 @@ static const enum option_id options[] = {
 	OPT_QUIET, OPT_VERBOSE,	 OPT_FILENAME,	  OPT_PROGNAME,	 OPT_HELP,  OPT_END,
 };
 
-/* The id of the map pinned at path, or 0 when nothing is pinned there. */
+/* Is fd a map? A pin may hold a program or a link too, whose info would be
+ * read as a map's without complaint.
+ */
+static bool is_map_fd(int fd)
+{
+	char link[64], target[32] = "";
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	return readlink(link, target, sizeof(target) - 1) > 0 &&
+	       !strcmp(target, "anon_inode:bpf-map");
+}
+
+/* The id of the map pinned at path, or 0 when no map is pinned there. */
 static __u32 pinned_map_id(const char *path)
 {
 	struct bpf_map_info info = {};
@@ -43,7 +56,7 @@ static __u32 pinned_map_id(const char *path)
 
 	if (fd < 0)
 		return 0;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (is_map_fd(fd) && !bpf_obj_get_info_by_fd(fd, &info, &len))
 		id = info.id;
 	close(fd);
 	return id;
@@ -131,6 +144,7 @@ static int pin_maps(struct bpf_object *obj, const struct config *cfg)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;
+	struct stat st;
 	int err;
 
 	if (mkdir(cfg->pin_dir, 0700) && errno != EEXIST) {
@@ -152,6 +166,14 @@ static int pin_maps(struct bpf_object *obj, const struct config *cfg)
 			return err;
 
 		old_id = pinned_map_id(path);
+		/* A program, a link, a directory: not a map of ours to replace. */
+		if (!old_id && !lstat(path, &st)) {
+			fprintf(stderr,
+				"error: %s is taken by something that is not a map (a program, a "
+				"link, a file or a directory): remove it, or choose another --pin-dir\n",
+				path);
+			return -EEXIST;
+		}
 		if (old_id && old_id == new_id)
 			continue; /* already pinned: the program reuses it */
 		if (old_id && unlink(path)) {
@@ -269,6 +291,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	__u32 flags;
+	sigset_t stop_signals;
 	int err;
 
 	/* 1. Parse options: which interface, which object, which program,
@@ -323,6 +346,15 @@ int main(int argc, char **argv)
 	 * there), then pin the maps. In this order, a failed attach leaves
 	 * the pins of the program that stays attached untouched.
 	 */
+	/* From here to the last pin, Ctrl-C (or a kill) waits, and is dropped
+	 * when the loader exits: stopped in between, it would leave a program
+	 * attached whose counters nobody can find.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 	flags = cfg.xdp_flags;
 	if (!cfg.force)
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;

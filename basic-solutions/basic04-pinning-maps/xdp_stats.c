@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -136,6 +137,7 @@ int main(int argc, char **argv)
 	struct datarec *values = NULL;
 	char path[PATH_MAX];
 	int fd, err, ncpus;
+	unsigned int ifindex;
 	__u32 id = 0;
 
 	/* 1. Parse options: which interface (--dev is required), and where its pins are. */
@@ -190,6 +192,8 @@ int main(int argc, char **argv)
 	/* No SA_RESTART: Ctrl-C (or kill) must cut the sleep short. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* The interface, to notice when it goes away (0: there is none now). */
+	ifindex = if_nametoindex(cfg.ifname);
 
 	/* 3. Poll the map until Ctrl-C. */
 	err = read_stats(fd, values, ncpus, &prev);
@@ -197,6 +201,18 @@ int main(int argc, char **argv)
 		sleep(cfg.interval);
 		if (stop)
 			break;
+		/* Deleted, or its lab torn down: its program went with it, and
+		 * nothing updates the map any more.
+		 */
+		if (ifindex && if_nametoindex(cfg.ifname) != ifindex) {
+			char hint[PATH_MAX + 80];
+
+			snprintf(hint, sizeof(hint), "its XDP program went with it: remove the "
+				 "pins it left with 'rm -r %s'", cfg.pin_dir);
+			err = -ENODEV;
+			report_error_hint("read the counters of", cfg.ifname, err, hint);
+			break;
+		}
 		err = read_stats(fd, values, ncpus, &cur);
 		if (err)
 			break;
@@ -213,7 +229,7 @@ int main(int argc, char **argv)
 		}
 		/* Assignment 1: end */
 	}
-	if (err)
+	if (err && err != -ENODEV)
 		report_error("read the stats map", path, err);
 
 	free(values);
