@@ -34,13 +34,13 @@ SOL=$TOP_DIR/basic-solutions
 OBJECT_LOADERS=(
 	basic01-xdp-pass/xdp_loader basic02-prog-by-name/xdp_loader
 	basic03-map-counter/xdp_load_and_stats basic04-pinning-maps/xdp_loader
-	basic04-pinning-maps/xdp_link_pin
 	basic-solutions/basic01-xdp-pass/xdp_loader basic-solutions/basic02-prog-by-name/xdp_loader
 	basic-solutions/basic03-map-counter/xdp_load_and_stats
 	basic-solutions/basic04-pinning-maps/xdp_loader
 )
 # And every program with options: the loaders and the stats readers.
-ALL_PROGRAMS=("${OBJECT_LOADERS[@]}" basic04-pinning-maps/xdp_stats
+# xdp_link_pin embeds its object (a libbpf skeleton): it takes no --filename.
+ALL_PROGRAMS=("${OBJECT_LOADERS[@]}" basic04-pinning-maps/xdp_link_pin basic04-pinning-maps/xdp_stats
 	basic-solutions/basic04-pinning-maps/xdp_stats)
 
 setup_file() {
@@ -206,7 +206,7 @@ wait_bg() {
 	wait_for_output '^no packets yet'
 	ip link del dev "$LAB"
 	wait_bg
-	assert_fault "interface $LAB is gone"
+	assert_fault "read the counters of $LAB: No such device"
 	assert_output_has "rm -r $PIN_DIR"
 }
 
@@ -219,7 +219,7 @@ wait_bg() {
 	run t teardown --name "$LAB"
 	assert_ok
 	wait_bg
-	assert_fault "interface $LAB is gone"
+	assert_fault "read the counters of $LAB: No such device"
 	assert_clean
 }
 
