@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench (bench/): the generator sends exactly the frames asked for,
+# counted where they arrive, whatever the way they take; every measurement of
+# bench.sh runs once in its quick mode and what it prints and writes parses;
+# it leaves nothing behind, also when interrupted. No timing is judged here:
+# speed is what the bench reports, never what a test asserts.
+#
+#      netns bgen                 this namespace                  netns bsink
+#   +--------------+  veth  +------------------------+  veth  +--------------+
+#   | veth0        |========| bgen             bsink |========| veth0        |
+#   | xdpbench gen |  --->  | the program under test |  --->  | XDP_DROP     |
+#   | XDP_DROP     |  <---  | or Linux               |        | (counts)     |
+#   +--------------+        +------------------------+        +--------------+
+#
+# Run it inside the test isolation: tests/lib/isolate.sh bats --tap tests/lab/bench.bats
+# shellcheck disable=SC2154 # bats sets stderr (run --separate-stderr)
+
+bats_require_minimum_version 1.5.0
+
+load lab_helpers
+
+BENCH_DIR=$TOP_DIR/bench
+XDPBENCH=$BENCH_DIR/xdpbench
+BENCH_OBJ=$BENCH_DIR/xdp_bench.bpf.o
+
+setup_file() {
+	require_isolation
+	build "$BENCH_DIR"
+	remove_lab bgen
+	remove_lab bsink
+	"$TESTENV" setup --name bgen --legacy-ip >/dev/null
+	"$TESTENV" setup --name bsink --legacy-ip >/dev/null
+	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip netns exec bgen "$XDPBENCH" attach --dev veth0 --obj "$BENCH_OBJ" --prog xdp_bare_drop
+	ip netns exec bsink "$XDPBENCH" attach --dev veth0 --obj "$BENCH_OBJ" --prog xdp_bare_drop
+}
+
+teardown_file() {
+	remove_lab bgen
+	remove_lab bsink
+}
+
+teardown() {
+	detach_xdp bgen
+}
+
+# ---- helpers ----------------------------------------------------------------
+
+# veth's per-queue counter NAME (xdp_drops, xdp_bytes...) of DEV in NS, summed.
+counter() { # NS ('' = here) DEV NAME
+	if [[ -n $1 ]]; then
+		ip netns exec "$1" ethtool -S "$2"
+	else
+		ethtool -S "$2"
+	fi |
+		awk -v name="$3" '$1 ~ "^rx_queue_[0-9]+_" name ":$" { s += $2 } END { print s + 0 }'
+}
+
+# The frame options of xdpbench: from the generator to DST (an address).
+frame_to() { # DST SIZE [MORE...]
+	local dst=$1 size=$2 src
+	shift 2
+	if [[ $dst == *:* ]]; then
+		src=$(ip -n bgen -6 -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }')
+	else
+		src=$(ip -n bgen -4 -br addr show dev veth0 | awk '{ sub("/.*", "", $3); print $3 }')
+	fi
+	echo --src "$src" --dst "$dst" --size "$size" \
+		--smac "$(ip -n bgen -br link show dev veth0 | awk '{ print $3 }')" \
+		--dmac "$(cat /sys/class/net/bgen/address)" "$@"
+}
+
+inner_addr() { # NS FAMILY
+	ip -n "$1" "$2" -br addr show dev veth0 scope global | awk '{ sub("/.*", "", $3); print $3 }'
+}
+
+outer_addr4() {
+	ip -4 -br addr show dev bgen | awk '{ sub("/.*", "", $3); print $3 }'
+}
+
+# Send N frames from inside bgen; FRAME: frame_to's words.
+gen_frames() { # N FRAME...
+	local n=$1
+	shift
+	# shellcheck disable=SC2046 # the frame options, one word each
+	bounded ip netns exec bgen "$XDPBENCH" gen --dev veth0 --frames "$n" "$@"
+}
+
+# Wait until counter NS DEV NAME reads WANT; fail saying what it read.
+assert_counter() { # WANT NS DEV NAME
+	local want=$1 seen
+	shift
+	wait_until 30 test "$(counter "$@")" -ge "$want" || true
+	sleep 0.2
+	seen=$(counter "$@")
+	if [[ $seen != "$want" ]]; then
+		echo "expected $want at $2 ($3), counted $seen"
+		return 1
+	fi
+}
+
+# ---- the generator ------------------------------------------------------------
+
+@test "gen: exactly the frames asked for arrive (XDP_DROP at the receiver), 64, 512 and 1500 bytes" {
+	local size sent=0 bytes=0
+	ip link set dev bgen xdp off
+	"$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog xdp_bare_drop
+	for size in 64 512 1500; do
+		# shellcheck disable=SC2046
+		run gen_frames 10007 $(frame_to "$(outer_addr4)" "$size" --icmp)
+		assert_ok
+		assert_output_matches_e '^frames=10007 ns=[0-9]+ kns=[0-9]+$'
+		sent=$((sent + 10007)) bytes=$((bytes + 10007 * size))
+		assert_counter "$sent" "" bgen xdp_drops
+	done
+	# The bytes too: every frame had the size asked for.
+	assert_counter "$bytes" "" bgen xdp_bytes
+}
+
+@test "gen: frames forwarded by Linux arrive, every one: the whole frame is written on every run (TTL)" {
+	local before
+	"$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog xdp_bare_pass
+	# Forwarding decrements the TTL in the frame's page, which comes back to
+	# the generator: without the rewrite, frames would die of TTL 0.
+	before=$(counter bsink veth0 xdp_drops)
+	# shellcheck disable=SC2046
+	run gen_frames 20000 $(frame_to "$(inner_addr bsink -4)" 64)
+	assert_ok
+	assert_counter $((before + 20000)) bsink veth0 xdp_drops
+	before=$(counter bsink veth0 xdp_drops)
+	# shellcheck disable=SC2046
+	run gen_frames 20000 $(frame_to "$(inner_addr bsink -6)" 64)
+	assert_ok
+	assert_counter $((before + 20000)) bsink veth0 xdp_drops
+}
+
+@test "gen: the kernel answers every echo request it sends (checksums right)" {
+	local before
+	"$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog xdp_bare_pass
+	before=$(counter bgen veth0 xdp_drops)
+	# shellcheck disable=SC2046
+	run gen_frames 5000 $(frame_to "$(outer_addr4)" 100 --icmp)
+	assert_ok
+	assert_counter $((before + 5000)) bgen veth0 xdp_drops
+}
+
+@test "gen: frames redirected by XDP arrive, every one (bpf_redirect to bsink)" {
+	local before
+	"$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog xdp_bare_redirect --to bsink \
+		--to-mac "$(ip -n bsink -br link show dev veth0 | awk '{ print $3 }')"
+	before=$(counter bsink veth0 xdp_drops)
+	# shellcheck disable=SC2046
+	run gen_frames 30000 $(frame_to "$(inner_addr bsink -4)" 64)
+	assert_ok
+	assert_counter $((before + 30000)) bsink veth0 xdp_drops
+	assert_counter 30000 "" bgen xdp_redirect
+}
+
+@test "xdpbench: bad use gets one line and exit 2; a missing object is 'not built', exit 3" {
+	run "$XDPBENCH" gen --frames 10
+	assert_status 2
+	assert_output_matches_e '^xdpbench: gen needs --dev'
+	run "$XDPBENCH" gen --dev veth0 --frames 0 --src 198.18.1.2 --dst 198.18.1.1
+	assert_status 2
+	run "$XDPBENCH" cost --obj "$BENCH_OBJ" --prog xdp_bare_pass --src 198.18.1.2 --dst fc00:dead:cafe::1
+	assert_status 2
+	assert_output_matches_e 'same family'
+	run "$XDPBENCH" attach --dev bgen --obj /nonexistent/xdp_prog.bpf.o --prog xdp_pass
+	assert_status 3
+	assert_output_matches_e 'not built'
+	run "$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog xdp_no_such_prog
+	assert_status 3
+	assert_nothing_attached bgen
+}
+
+@test "xdpbench cost: ns per packet and the action, with and without --restore" {
+	run "$XDPBENCH" cost --obj "$BENCH_OBJ" --prog xdp_bare_drop --repeat 1000 \
+		--src 198.18.1.2 --dst 198.18.2.2
+	assert_ok
+	assert_output_matches_e '^ns=[0-9]+ action=1$'
+	run "$XDPBENCH" cost --obj "$BENCH_OBJ" --prog xdp_bare_tx --restore --repeat 1000 \
+		--src fc00:dead:cafe:1::2 --dst fc00:dead:cafe:2::2
+	assert_ok
+	assert_output_matches_e '^ns=[0-9]+ action=3$'
+}
+
+# ---- bench.sh ----------------------------------------------------------------
+
+@test "bench.sh: not root: one line, exit 1" {
+	run as_nobody "$BENCH_DIR/bench.sh" --quick
+	assert_status 1
+	assert_one_error "root"
+}
+
+@test "bench.sh: an unknown option: one line, exit 2" {
+	run "$BENCH_DIR/bench.sh" --fast
+	assert_status 2
+	assert_output_matches_e "unknown option '--fast'"
+}
+
+@test "bench.sh --quick: every measurement once; progress, table, headline, JSON and chart parse" {
+	local out=$BATS_TEST_TMPDIR/results json lines n_measured n_failed n_skipped
+	remove_lab bgen
+	remove_lab bsink
+	run timeout -s INT -k 10 600 "$BENCH_DIR/bench.sh" --quick --out "$out"
+	assert_ok
+	# A progress line per measurement, numbered 1..N.
+	lines=$(grep -cE '^\[[0-9]+\] [a-zA-Z0-9 ]+: ' <<<"$output")
+	[[ $lines -ge 30 ]] || { echo "expected 30 progress lines or more, saw $lines:"; echo "$output"; return 1; }
+	grep -qE "^\\[$lines\\] " <<<"$output"
+	# The count line, and the headline last.
+	read -r n_measured n_failed n_skipped < <(sed -nE 's/^([0-9]+) measured, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' <<<"$output")
+	[[ $n_failed == 0 && $((n_measured + n_skipped)) -eq $lines ]] ||
+		{ echo "expected $lines measured or skipped and none failed: $n_measured, $n_failed, $n_skipped"; return 1; }
+	tail -n 1 <<<"$output" | grep -qE '^drop: XDP [0-9.]+x iptables raw; forward: XDP \([a-z ]+\) [0-9.]+x Linux \(IPv4\), [0-9.]+x \(IPv6\)$' ||
+		{ echo "the last line is no headline:"; tail -n 1 <<<"$output"; return 1; }
+	# Table rows: Mpps with Gbit/s, ns/pkt, or a reason.
+	grep -qE '^  basic02 xdp_drop_func +[0-9.]+ Mpps +[0-9.]+ Gbit/s' <<<"$output"
+	grep -qE '^  empty XDP_PASS \(baseline\) +[0-9]+ ns/pkt' <<<"$output"
+	# The JSON: the machine, and every measurement the progress lines named.
+	json=$(ls "$out"/bench-*.json)
+	jq -e '(.kernel | length > 0) and (.cpu_model | length > 0) and (.cpus >= 1)
+		and (.libbpf | length > 0) and (.clang | length > 0) and .quick' "$json" >/dev/null ||
+		{ echo "the JSON lacks the machine:"; cat "$json"; return 1; }
+	[[ $(jq '.results | length' "$json") -eq $lines ]]
+	jq -e '[.results[] | select(.median == null and .note == null)] | length == 0' "$json" >/dev/null ||
+		{ echo "a result with neither a median nor a reason:"; cat "$json"; return 1; }
+	jq -e '[.results[] | select(.unit == "Mpps" and .median > 0)] | length >= 10' "$json" >/dev/null
+	jq -e '.results[] | select(.id == "drop_basic02") | .ratio > 0' "$json" >/dev/null
+	# The chart is a PNG.
+	[[ $(head -c 8 "$out"/bench-*.png | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
+}
+
+@test "bench.sh: leaves nothing behind, also when interrupted" {
+	local pid
+	remove_lab bgen
+	remove_lab bsink
+	# A command started with & ignores SIGINT unless told otherwise.
+	env --default-signal=INT "$BENCH_DIR/bench.sh" --quick --out "$BATS_TEST_TMPDIR/r" \
+		>"$BATS_TEST_TMPDIR/log" 2>&1 &
+	pid=$!
+	# Interrupt it in the middle of the drop measurements (iptables, nft, tc).
+	wait_until 300 grep -q 'drop: nftables' "$BATS_TEST_TMPDIR/log"
+	kill -INT "$pid"
+	wait "$pid" || true
+	grep -q 'bench: interrupted' "$BATS_TEST_TMPDIR/log"
+	[[ -z $(ip netns list | grep -E '^(bgen|bsink)( |$)') ]]
+	! ip link show dev bgen 2>/dev/null
+	! ip link show dev bsink 2>/dev/null
+	[[ -z $(pgrep -x xdpbench) ]]
+	if command -v nft >/dev/null; then
+		! nft list table netdev bench 2>/dev/null
+	fi
+	if command -v iptables-legacy >/dev/null; then
+		[[ -z $(iptables-legacy -t raw -S PREROUTING | grep -v '^-P') ]]
+	fi
+}
