@@ -35,6 +35,10 @@ static const struct option_info option_table[] = {
 	[OPT_PIN_DIR] = { "pin-dir", 0, "DIR", "bpffs directory for pinned maps" },
 	[OPT_INTERVAL] = { "interval", 'i', "SEC", "seconds between two stats reports" },
 	[OPT_READ_DEV] = { "dev", 'd', "IFNAME", "interface whose stats to read (required)" },
+	[OPT_REDIRECT_DEV] = { "redirect-dev", 'r', "IFNAME", "interface to redirect frames to" },
+	[OPT_SRC_MAC] = { "src-mac", 0, "MAC", "source MAC address (see the program's text above)" },
+	[OPT_DEST_MAC] = { "dest-mac", 0, "MAC",
+			   "destination MAC address (see the program's text above)" },
 	[OPT_HELP] = { "help", 'h', NULL, "show this help" },
 };
 
@@ -150,6 +154,15 @@ static void apply_option(enum option_id id, const char *arg, struct config *cfg)
 		break;
 	case OPT_PIN_DIR:
 		copy_arg(cfg->pin_dir, sizeof(cfg->pin_dir), arg, "pin-dir");
+		break;
+	case OPT_REDIRECT_DEV:
+		copy_arg(cfg->redirect_dev, sizeof(cfg->redirect_dev), arg, "redirect-dev");
+		break;
+	case OPT_SRC_MAC:
+		copy_arg(cfg->src_mac, sizeof(cfg->src_mac), arg, "src-mac");
+		break;
+	case OPT_DEST_MAC:
+		copy_arg(cfg->dest_mac, sizeof(cfg->dest_mac), arg, "dest-mac");
 		break;
 	case OPT_INTERVAL:
 		val = strtol(arg, &end, 10);

@@ -20,6 +20,9 @@ struct config {
 	char progname[64];
 	char pin_dir[PATH_MAX]; /* where maps (and links) are pinned, when a lesson pins */
 	int interval;		/* seconds between two stats reports */
+	char redirect_dev[IF_NAMESIZE]; /* where a redirecting program sends frames */
+	char src_mac[32];		/* MAC addresses as typed, for the program to parse */
+	char dest_mac[32];
 };
 
 /* Every option a loader can offer. A program lists the ones it accepts, in the
@@ -40,7 +43,10 @@ enum option_id {
 	OPT_PIN_DIR,
 	OPT_INTERVAL,
 	OPT_READ_DEV, /* --dev for a program that only reads (xdp_stats) */
-	OPT_HELP,
+	OPT_REDIRECT_DEV,
+	OPT_SRC_MAC,
+	OPT_DEST_MAC,
+	OPT_HELP, /* the last: it sizes parse_options' tables */
 };
 
 /* The classic loader set: --dev, the three modes, --force, --unload, --quiet,

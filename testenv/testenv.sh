@@ -31,6 +31,10 @@ readonly IP6_BASE=fc00:dead:cafe
 readonly IP4_BASE=198.18
 readonly VLAN_IP4_BASE=198.19
 readonly PING_DEFAULTS=(-c 3 -W 1)
+# Router labs (t router): how many there can be, and how many hosts each has.
+readonly ROUTER_MAX=4
+readonly ROUTER_LEGS=3
+readonly ROUTER_DEFAULT=router
 # IPv6 settings that make a new interface silent (see quiet_settings).
 readonly QUIET_SYSCTLS=(accept_dad dad_transmits router_solicitations accept_ra)
 
@@ -59,6 +63,7 @@ ENV_REDIRECT_INNER=0
 # Set while a setup or a redirect runs, so that a failure removes what it had made.
 SETUP_IN_PROGRESS=""
 REDIRECT_IN_PROGRESS=""
+ROUTER_IN_PROGRESS=""
 
 show_help() {
 	cat <<EOF
@@ -98,6 +103,29 @@ Commands:
   redirect SRC DST send the frames arriving at SRC's outer interface out of DST's
                    outer interface, into DST's namespace (XDP devmap redirect;
                    needs testenv/xdp_redirect.bpf.o: run make)
+  inner-xdp [on|off]
+                   attach (on, the default) or detach an XDP_PASS program on
+                   the lab's veth0: a veth delivers frames that an XDP program
+                   redirected or sent back (XDP_TX) into it only when its peer,
+                   here veth0, runs an XDP program too
+  wire A B         make labs A and B ready for redirecting between them: routes
+                   inside each to the other's addresses (via its outer end),
+                   inner-xdp on both, and tx checksum offload off on both
+                   veth0s (a redirected frame must carry complete checksums);
+                   undone by their teardown
+  router CMD [N]   a router lab: namespace NAME (-n, default '$ROUTER_DEFAULT')
+                   with forwarding on, and $ROUTER_LEGS hosts NAME1..NAME$ROUTER_LEGS, each a
+                   namespace whose veth0 is wired to interface NAMEk inside
+                   NAME, with IPv6 and IPv4, neighbours found by ND and ARP, a
+                   default route via the router, inner-xdp, and tx checksum
+                   offload off (as with wire). CMD is one of
+                     setup, teardown, status
+                     load [-- ARGS]    the lesson's ./xdp_loader --dev NAMEk
+                                       ARGS on every leg, inside the router
+                     unload [-- ARGS]  the same with --unload (or xdp off)
+                     exec [N] -- CMD   run CMD in host N (1..$ROUTER_LEGS), or in
+                                       the router (N = 0 or none; bpffs stays
+                                       visible there)
   help             this text
 
 Options:
@@ -119,6 +147,10 @@ Addresses of lab number N (1..$MAX_ENVS, the lowest free one), outside / inside:
   VLAN $VLAN_ID IPv6  $IP6_BASE:1NN::1/64 / ::2    NN: N in 2 hex digits; with --vlan
   VLAN $VLAN_ID IPv4  $VLAN_IP4_BASE.N.1/24 / .2                with --vlan --legacy-ip
   MAC            02:00:00:00:NN:01 / 02:00:00:00:NN:02
+Router R (1..$ROUTER_MAX), leg k (1..$ROUTER_LEGS), router side / host:
+  IPv6           $IP6_BASE:2Rk::1/64 / ::2
+  IPv4           $IP4_BASE.0.X+1/28 / .X+2      X = 64 (R - 1) + 16 (k - 1)
+  MAC            02:00:00:Rk:00:01 / 02:00:00:Rk:00:02
 ARP and neighbour discovery are off and the neighbours are static, so the
 only frames crossing the lab are the ones you send. Add a neighbour entry
 ('ip neigh add ... nud permanent') for any address you add yourself.
@@ -181,6 +213,9 @@ on_error() {
 on_exit() {
 	if [[ -n $SETUP_IN_PROGRESS ]]; then
 		remove_env_parts "$SETUP_IN_PROGRESS" >/dev/null 2>&1 || true
+	fi
+	if [[ -n $ROUTER_IN_PROGRESS ]]; then
+		remove_router_parts "$ROUTER_IN_PROGRESS" >/dev/null 2>&1 || true
 	fi
 	if [[ -n $REDIRECT_IN_PROGRESS ]]; then
 		if read_env_file "$REDIRECT_IN_PROGRESS"; then
@@ -330,7 +365,7 @@ allowed_opts() { # COMMAND
 	reset) echo "--name --legacy-ip --vlan" ;;
 	ping) echo "--name --legacy-ip --vlan --ping-args" ;;
 	tcpdump) echo "--name --inner" ;;
-	teardown | enter | exec | status | load | unload | stats) echo "--name" ;;
+	teardown | enter | exec | status | load | unload | stats | inner-xdp | router) echo "--name" ;;
 	*) echo "" ;;
 	esac
 }
@@ -338,7 +373,7 @@ allowed_opts() { # COMMAND
 # Which commands pass what follows '--' on to a program.
 takes_extra_args() { # COMMAND
 	case $1 in
-	exec | ping | tcpdump | load | unload | stats) return 0 ;;
+	exec | ping | tcpdump | load | unload | stats | router) return 0 ;;
 	*) return 1 ;;
 	esac
 }
@@ -358,7 +393,7 @@ check_args() {
 	[[ -n $CMD ]] || die "no command given (see 'testenv.sh --help')"
 	case $CMD in
 	setup | teardown | reset | enter | exec | ping | tcpdump | status | alias | load | unload | \
-		stats | redirect | help) ;;
+		stats | redirect | inner-xdp | wire | router | help) ;;
 	*) die "unknown command '$CMD' (see 'testenv.sh --help')" ;;
 	esac
 	allowed=" $(allowed_opts "$CMD") "
@@ -371,6 +406,8 @@ check_args() {
 	fi
 	if [[ $CMD == redirect ]]; then
 		[[ ${#POSITIONAL[@]} -eq 2 ]] || die "usage: testenv.sh redirect SRC DST (two lab names)"
+	elif [[ $CMD == inner-xdp || $CMD == wire || $CMD == router ]]; then
+		check_wiring_args
 	elif [[ ${#POSITIONAL[@]} -gt 0 ]]; then
 		die "unexpected argument '${POSITIONAL[0]}' for '$CMD' (see 'testenv.sh --help')"
 	fi
@@ -1039,9 +1076,7 @@ cmd_redirect() {
 	[[ $src != "$dst" ]] || die "redirect needs two different labs, not $src twice"
 	env_exists "$src" || die "no lab '$src': run 't setup -n $src' first"
 	env_exists "$dst" || die "no lab '$dst': run 't setup -n $dst' first"
-	obj=$(script_path)
-	obj=${obj%/*}/xdp_redirect.bpf.o
-	[[ -f $obj ]] || die "$obj is not built: run 'make' in ${obj%/*} (or at the top)"
+	obj=$(testenv_obj)
 	ensure_bpffs
 	read_env "$src"
 	if [[ -n $ENV_REDIRECT_TO ]]; then
@@ -1079,6 +1114,371 @@ cmd_redirect() {
 	say "  Undo: t unload -n $src (or t teardown -n $src)"
 }
 
+# ---- labs for redirecting and routing: inner-xdp, wire, router ------------------------
+#
+# The lesson packet03-redirecting sends frames from one lab into another, and
+# routes between labs. Two things make that work on veth pairs:
+#  - A veth delivers a frame that an XDP program redirected into it (or sent
+#    back with XDP_TX) only when the receiving end, its peer, runs an XDP program
+#    too (that switches on the peer's NAPI receive path, which takes such frames).
+#    inner-xdp puts an XDP_PASS program on a lab's veth0 for that.
+#  - The hosts need routes to each other's addresses, and a router needs
+#    forwarding on: only ever inside the lab's own namespaces.
+
+check_wiring_args() {
+	local sub=${POSITIONAL[0]:-} n=${POSITIONAL[1]:-0}
+	case $CMD in
+	inner-xdp)
+		[[ ${#POSITIONAL[@]} -le 1 && $sub =~ ^(on|off|)$ ]] ||
+			die "usage: testenv.sh inner-xdp [-n NAME] [on|off]"
+		;;
+	wire)
+		[[ ${#POSITIONAL[@]} -eq 2 ]] || die "usage: testenv.sh wire A B (two lab names)"
+		;;
+	router)
+		case $sub in
+		setup | teardown | status)
+			[[ ${#POSITIONAL[@]} -eq 1 && $HAVE_EXTRA -eq 0 ]] ||
+				die "usage: testenv.sh router $sub [-n NAME]"
+			;;
+		load | unload)
+			[[ ${#POSITIONAL[@]} -eq 1 ]] ||
+				die "usage: testenv.sh router $sub [-n NAME] [-- LOADER ARGS]"
+			;;
+		exec)
+			[[ ${#POSITIONAL[@]} -le 2 && $n =~ ^[0-9]$ && $n -le $ROUTER_LEGS &&
+				$HAVE_EXTRA -eq 1 && ${#EXTRA_ARGS[@]} -gt 0 ]] ||
+				die "usage: testenv.sh router exec [-n NAME] [N] -- CMD" \
+					"(N: host 1..$ROUTER_LEGS, or 0, the default: the router)"
+			;;
+		*)
+			die "usage: testenv.sh router setup|teardown|status|load|unload|exec [-n NAME]" \
+				"(see 'testenv.sh --help')"
+			;;
+		esac
+		;;
+	esac
+	if [[ $HAVE_EXTRA -eq 1 && $CMD != router ]]; then
+		die "'$CMD' takes no arguments after '--' (see 'testenv.sh --help')"
+	fi
+}
+
+# The BPF object of testenv's own programs (xdp_redirect_all, xdp_pass).
+testenv_obj() {
+	local obj
+	obj=$(script_path)
+	obj=${obj%/*}/xdp_redirect.bpf.o
+	[[ -f $obj ]] || die "$obj is not built: run 'make' in ${obj%/*} (or at the top)"
+	printf '%s' "$obj"
+}
+
+# Attach testenv's XDP_PASS program to DEV in namespace NS, unless DEV has an
+# XDP program already (any program will do to make the veth take frames).
+# Through nsenter, which keeps bpffs in view: ip -n mounts a fresh /sys, and
+# ip's object loader stops without a bpffs.
+attach_inner_pass() { # NS DEV OBJ
+	has_xdp "$1" "$2" && return 0
+	require_tool nsenter util-linux
+	nsenter --net="/run/netns/$1" ip link set dev "$2" xdpdrv object "$3" program xdp_pass
+}
+
+cmd_inner_xdp() {
+	local what=${POSITIONAL[0]:-on} obj
+	require_tool ip iproute2
+	select_env
+	netns_exists "$ENV_NAME" || die "lab $ENV_NAME has no namespace: 't reset -n $ENV_NAME'"
+	if [[ $what == off ]]; then
+		detach_xdp "$ENV_NAME" "$INNER_DEV"
+		say "Detached XDP from $INNER_DEV in $ENV_NAME: frames redirected into $ENV_NAME" \
+			"are dropped again"
+		return 0
+	fi
+	obj=$(testenv_obj)
+	attach_inner_pass "$ENV_NAME" "$INNER_DEV" "$obj"
+	say "$INNER_DEV in $ENV_NAME: xdp: $(xdp_summary "$ENV_NAME" "$INNER_DEV")"
+	say "  frames redirected (or sent back with XDP_TX) into $ENV_NAME now arrive there"
+}
+
+# A veth sender leaves the TCP and UDP checksums half done (checksum offload:
+# the skb carries a note, CHECKSUM_PARTIAL, that the rest is still to do, and
+# the receiving veth trusts it). An XDP program that redirects the frame sees
+# only its bytes: the note is lost, and the receiver drops the segment as
+# corrupt (TcpInCsumErrors). With tx checksumming off, the sender's stack
+# computes every checksum in full, as a real NIC does before the wire.
+full_checksums() { # NS
+	require_tool ethtool ethtool
+	ip netns exec "$1" ethtool -K "$INNER_DEV" tx off >/dev/null
+}
+
+# Lab ID's IPv6 prefix, as a route takes it.
+ip6_prefix() { # ID
+	printf '%s:%x::/64' "$IP6_BASE" "$1"
+}
+
+cmd_wire() {
+	local a=${POSITIONAL[0]} b=${POSITIONAL[1]} obj id_a id_b legacy_a legacy_b
+	require_tool ip iproute2
+	validate_name "$a"
+	validate_name "$b"
+	[[ $a != "$b" ]] || die "wire needs two different labs, not $a twice"
+	env_exists "$a" || die "no lab '$a': run 't setup -n $a' first"
+	env_exists "$b" || die "no lab '$b': run 't setup -n $b' first"
+	obj=$(testenv_obj)
+	read_env "$a"
+	id_a=$ENV_ID legacy_a=$ENV_LEGACY_IP
+	read_env "$b"
+	id_b=$ENV_ID legacy_b=$ENV_LEGACY_IP
+	# Each inside host reaches the other lab through its own outer end,
+	# a static neighbour: nothing is sent until you send.
+	ip -n "$a" route replace "$(ip6_prefix "$id_b")" via "$(ip6_addr "$id_a" 1)" dev "$INNER_DEV"
+	ip -n "$b" route replace "$(ip6_prefix "$id_a")" via "$(ip6_addr "$id_b" 1)" dev "$INNER_DEV"
+	if [[ $legacy_a -eq 1 && $legacy_b -eq 1 ]]; then
+		ip -n "$a" route replace "$IP4_BASE.$id_b.0/24" via "$(ip4_addr "$id_a" 1)"
+		ip -n "$b" route replace "$IP4_BASE.$id_a.0/24" via "$(ip4_addr "$id_b" 1)"
+	fi
+	attach_inner_pass "$a" "$INNER_DEV" "$obj"
+	attach_inner_pass "$b" "$INNER_DEV" "$obj"
+	full_checksums "$a"
+	full_checksums "$b"
+	say "Wired $a and $b for redirecting: each inside host routes the other lab's"
+	say "  addresses via its outer end, $INNER_DEV in each runs XDP_PASS and sends"
+	say "  complete checksums (ethtool -K $INNER_DEV tx off)."
+	say "  $a inside: $(ip6_addr "$id_a" 2)  $b inside: $(ip6_addr "$id_b" 2)"
+	if [[ $legacy_a -eq 1 && $legacy_b -eq 1 ]]; then
+		say "            $(ip4_addr "$id_a" 2)           $(ip4_addr "$id_b" 2)"
+	fi
+}
+
+# ---- router labs ----
+
+router_state() { # NAME
+	printf '%s/%s.router' "$STATE_DIR" "$1"
+}
+
+router_exists() { # NAME
+	[[ -f $(router_state "$1") ]]
+}
+
+list_routers() { # names of all router labs, one a line
+	local file name
+	for file in "$STATE_DIR"/*.router; do
+		[[ -f $file ]] || continue
+		name=${file##*/}
+		printf '%s\n' "${name%.router}"
+	done
+}
+
+router_id() { # NAME
+	local key value id=""
+	while IFS='=' read -r key value; do
+		[[ $key == id ]] && id=$value
+	done <"$(router_state "$1")"
+	[[ $id =~ ^[1-9]$ ]] ||
+		die "state file $(router_state "$1") is damaged: remove it with 't router teardown -n $1'"
+	printf '%s' "$id"
+}
+
+lowest_free_router_id() {
+	local id name
+	local -A used=()
+	while read -r name; do
+		[[ -n $name ]] && used[$(router_id "$name")]=1
+	done < <(list_routers)
+	for ((id = 1; id <= ROUTER_MAX; id++)); do
+		if [[ -z ${used[$id]:-} ]]; then
+			printf '%s' "$id"
+			return 0
+		fi
+	done
+	return 1
+}
+
+router_ip6() { # ID LEG HOST
+	printf '%s:2%x%x::%s' "$IP6_BASE" "$1" "$2" "$3"
+}
+
+router_ip4() { # ID LEG HOST
+	printf '%s.0.%d' "$IP4_BASE" $((64 * ($1 - 1) + 16 * ($2 - 1) + $3))
+}
+
+router_mac() { # ID LEG HOST
+	printf '02:00:00:%x%x:00:%02x' "$1" "$2" "$3"
+}
+
+router_name() {
+	printf '%s' "${OPT_NAME:-$ROUTER_DEFAULT}"
+}
+
+# Remove whatever exists of router NAME; quiet and tolerant.
+remove_router_parts() { # NAME
+	local name=$1 k
+	for ((k = 1; k <= ROUTER_LEGS; k++)); do
+		if netns_exists "$name"; then
+			ip -n "$name" link del dev "$name$k" 2>/dev/null || true
+		fi
+		if netns_exists "$name$k"; then
+			ip netns del "$name$k" || true
+		fi
+		rm -rf "${BPFFS:?}/$name$k"
+	done
+	if netns_exists "$name"; then
+		ip netns del "$name" || true
+	fi
+	rm -f "$(router_state "$name")"
+}
+
+# One leg: host namespace NAMEk, its veth0 wired to NAMEk in the router.
+create_router_leg() { # NAME ID K
+	local name=$1 id=$2 k=$3 host=$1$3
+	ip netns add "$host"
+	quiet_defaults_in "$host"
+	ip -n "$name" link add name "$host" address "$(router_mac "$id" "$k" 1)" type veth \
+		peer name "$INNER_DEV" address "$(router_mac "$id" "$k" 2)" netns "$host"
+	{
+		printf 'address add %s/64 dev %s nodad\n' "$(router_ip6 "$id" "$k" 1)" "$host"
+		printf 'address add %s/28 dev %s\n' "$(router_ip4 "$id" "$k" 1)" "$host"
+		printf 'link set dev %s up\n' "$host"
+	} | ip -n "$name" -batch -
+	{
+		printf 'link set dev lo up\n'
+		printf 'address add %s/64 dev %s nodad\n' "$(router_ip6 "$id" "$k" 2)" "$INNER_DEV"
+		printf 'address add %s/28 dev %s\n' "$(router_ip4 "$id" "$k" 2)" "$INNER_DEV"
+		printf 'link set dev %s up\n' "$INNER_DEV"
+		printf 'route add default via %s dev %s\n' "$(router_ip6 "$id" "$k" 1)" "$INNER_DEV"
+		printf 'route add default via %s dev %s\n' "$(router_ip4 "$id" "$k" 1)" "$INNER_DEV"
+	} | ip -n "$host" -batch -
+	full_checksums "$host"
+}
+
+router_setup() {
+	local name id k obj
+	name=$(router_name)
+	[[ ${#name} -le 14 ]] || die "name '$name' is too long for a router: NAME$ROUTER_LEGS must fit" \
+		"in 15 characters"
+	if router_exists "$name"; then
+		die "router '$name' exists already: remove it with 't router teardown -n $name'"
+	fi
+	for k in "" $(seq "$ROUTER_LEGS"); do
+		if netns_exists "$name$k" || env_exists "$name$k" || link_exists "$name$k" ||
+			pin_dir_busy "$name$k"; then
+			die "'$name$k' is in use already (a namespace, lab, interface or pins):" \
+				"choose another name with -n"
+		fi
+	done
+	obj=$(testenv_obj)
+	ensure_bpffs
+	id=$(lowest_free_router_id) ||
+		die "all $ROUTER_MAX router numbers are in use: remove one with 't router teardown'"
+
+	ROUTER_IN_PROGRESS=$name
+	make_state_dir
+	printf 'id=%s\n' "$id" >"$(router_state "$name")"
+	ip netns add "$name"
+	quiet_defaults_in "$name"
+	ip -n "$name" link set dev lo up
+	# Forwarding, in the router's namespace only.
+	ip netns exec "$name" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	for ((k = 1; k <= ROUTER_LEGS; k++)); do
+		create_router_leg "$name" "$id" "$k"
+		attach_inner_pass "$name$k" "$INNER_DEV" "$obj"
+	done
+	ROUTER_IN_PROGRESS=""
+	say "Set up router $name (number $id): forwarding on inside namespace $name, hosts:"
+	describe_router "$name"
+	say "Try: t router load -n $name -- --progname xdp_router_func   (in packet03-redirecting)"
+	say "     t router exec -n $name 1 -- ping -c 3 $(router_ip6 "$id" 2 2)"
+}
+
+describe_router() { # NAME
+	local name=$1 id k
+	id=$(router_id "$name")
+	for ((k = 1; k <= ROUTER_LEGS; k++)); do
+		printf '    host %d: netns %-8s %s %s  (router: %s in netns %s, %s %s)\n' "$k" \
+			"$name$k" "$(router_ip6 "$id" "$k" 2)" "$(router_ip4 "$id" "$k" 2)" "$name$k" \
+			"$name" "$(router_ip6 "$id" "$k" 1)" "$(router_ip4 "$id" "$k" 1)"
+		printf '            xdp on %s: %s; on veth0 of %s: %s\n' "$name$k" \
+			"$(xdp_summary "$name" "$name$k")" "$name$k" "$(xdp_summary "$name$k" "$INNER_DEV")"
+	done
+}
+
+require_router() { # NAME
+	router_exists "$1" || die "no router '$1': run 't router setup${OPT_NAME:+ -n $1}' first"
+}
+
+router_teardown() {
+	local name
+	name=$(router_name)
+	if ! router_exists "$name" && ! netns_exists "$name"; then
+		say "Nothing to do: no router '$name'"
+		return 0
+	fi
+	remove_router_parts "$name"
+	say "Removed router $name: its namespaces, veth pairs, pins and state"
+}
+
+router_status() {
+	local name shown=0
+	while read -r name; do
+		[[ -n $name ]] || continue
+		[[ -z $OPT_NAME || $name == "$OPT_NAME" ]] || continue
+		shown=1
+		say "Router $name (number $(router_id "$name")):"
+		describe_router "$name"
+	done < <(list_routers)
+	[[ $shown -eq 1 ]] || say "No routers: create one with 't router setup'"
+}
+
+# The lesson's loader on every leg, run inside the router's namespace with
+# nsenter, which keeps this mount namespace, so bpffs and the pins stay in view
+# (ip netns exec would mount a fresh /sys over them).
+router_load() { # [--unload]
+	local name k rc=0
+	name=$(router_name)
+	require_router "$name"
+	require_tool nsenter util-linux
+	if [[ ! -x ./xdp_loader ]]; then
+		if [[ $# -gt 0 ]]; then
+			for ((k = 1; k <= ROUTER_LEGS; k++)); do
+				detach_xdp "$name" "$name$k"
+			done
+			say "No lesson loader here: detached XDP from $name's legs with 'xdp off'"
+			return 0
+		fi
+		no_lesson_program "./xdp_loader"
+	fi
+	for ((k = 1; k <= ROUTER_LEGS; k++)); do
+		printf '%s: running ./xdp_loader --dev %s %s inside %s\n' "$PROG" "$name$k" \
+			"$* ${EXTRA_ARGS[*]}" "$name" >&2
+		nsenter --net="/run/netns/$name" ./xdp_loader --dev "$name$k" "$@" \
+			"${EXTRA_ARGS[@]}" || rc=1
+	done
+	return "$rc"
+}
+
+router_exec() {
+	local name n=${POSITIONAL[1]:-0}
+	name=$(router_name)
+	require_router "$name"
+	if [[ $n -eq 0 ]]; then
+		require_tool nsenter util-linux
+		exec nsenter --net="/run/netns/$name" "${EXTRA_ARGS[@]}"
+	fi
+	exec ip netns exec "$name$n" "${EXTRA_ARGS[@]}"
+}
+
+cmd_router() {
+	require_tool ip iproute2
+	[[ -z $OPT_NAME ]] || validate_name "$OPT_NAME"
+	case ${POSITIONAL[0]} in
+	setup) router_setup ;;
+	teardown) router_teardown ;;
+	status) router_status ;;
+	load) router_load ;;
+	unload) router_load --unload ;;
+	exec) router_exec ;;
+	esac
+}
+
 main() {
 	parse_args "$@"
 	if [[ $WANT_HELP -eq 1 || $CMD == help ]]; then
@@ -1091,7 +1491,7 @@ main() {
 		return 0
 	fi
 	require_root
-	"cmd_$CMD"
+	"cmd_${CMD//-/_}"
 }
 
 main "$@"

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* packet03: fill the maps of xdp_redirect_map_func while it runs.
+ *
+ *   ./xdp_prog_user --dev A --redirect-dev B --src-mac S --dest-mac D
+ *
+ * Frames that arrive at A from the MAC address S leave out of B, to the MAC
+ * address D. The program on A reads both settings from its maps, which
+ * xdp_loader pinned in /sys/fs/bpf/A/: tx_port (a device map: where to) and
+ * redirect_params (a hash map: whose frames, and to which MAC address). Run it
+ * again with other addresses to change them; the program is not reloaded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "options.h"
+#include "xdp_load.h"
+#include "bpffs.h"
+#include "common_kern_user.h"
+#include "mac_addr.h"
+
+static const char *doc =
+	"Make xdp_redirect_map_func on --dev send the frames from --src-mac (the sender's\n"
+	"MAC address) out of --redirect-dev, to --dest-mac. It fills the maps that\n"
+	"xdp_loader pinned in /sys/fs/bpf/IFNAME/ (or --pin-dir): tx_port and redirect_params.";
+
+static const enum option_id options[] = {
+	OPT_DEV,     OPT_REDIRECT_DEV, OPT_SRC_MAC, OPT_DEST_MAC, OPT_PIN_DIR,
+	OPT_QUIET,   OPT_VERBOSE,      OPT_HELP,    OPT_END,
+};
+
+/* Open the map pinned at DIR/NAME and check that it is the map the program
+ * has: its type, and the sizes of its keys and values. Returns its fd, or a
+ * negative errno (reported).
+ */
+static int open_pinned_map(const struct config *cfg, const char *name, __u32 type,
+			   __u32 key_size, __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pin_path(path, sizeof(path), cfg->pin_dir, name);
+	if (err)
+		return err;
+	/* A pin is a file in bpffs; opening it gives a new fd of the map. */
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		report_error("open the map pinned at", path, err);
+		if (err == -ENOENT)
+			fprintf(stderr, "hint: load the program first: ./xdp_loader --dev %s "
+					"--progname xdp_redirect_map_func\n", cfg->ifname);
+		return err;
+	}
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err) {
+		report_error("read the map info of", path, err);
+		close(fd);
+		return err;
+	}
+	if (info.type != type || info.key_size != key_size || info.value_size != value_size) {
+		fprintf(stderr, "error: the map pinned at %s is not %s's (type %u, key %u bytes, "
+				"value %u bytes; want type %u, %u, %u): was it pinned by another "
+				"program?\n", path, "xdp_redirect_map_func", info.type,
+			info.key_size, info.value_size, type, key_size, value_size);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg = {};
+	__u8 src[MAC_LEN], dest[MAC_LEN];
+	char src_text[18], dest_text[18];
+	int tx_port_fd = -1, params_fd = -1;
+	int ret = EXIT_FAILURE;
+	__u32 redirect_ifindex, key = 0;
+
+	/* 1. Options: whose maps, and what to write into them. */
+	parse_options(argc, argv, options, &cfg, doc, true);
+	setup_libbpf_logging(cfg.verbose);
+	if (resolve_ifindex(&cfg) || set_pin_dir(&cfg) || check_bpffs(cfg.pin_dir))
+		return EXIT_FAILURE;
+	if (!cfg.redirect_dev[0] || !cfg.src_mac[0] || !cfg.dest_mac[0]) {
+		fprintf(stderr, "error: give --redirect-dev IFNAME, --src-mac MAC and --dest-mac MAC"
+				" (see --help)\n");
+		return EXIT_FAILURE;
+	}
+	redirect_ifindex = if_nametoindex(cfg.redirect_dev);
+	if (!redirect_ifindex) {
+		fprintf(stderr, "error: --redirect-dev: unknown interface '%s': %s\n",
+			cfg.redirect_dev, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (parse_mac(cfg.src_mac, "src-mac", src) || parse_mac(cfg.dest_mac, "dest-mac", dest))
+		goto cleanup;
+
+	/* Assignment 3: open the maps by their pins and fill them */
+	int err;
+
+	tx_port_fd = open_pinned_map(&cfg, "tx_port", BPF_MAP_TYPE_DEVMAP, sizeof(__u32),
+				     sizeof(__u32));
+	if (tx_port_fd < 0)
+		goto cleanup;
+	params_fd = open_pinned_map(&cfg, "redirect_params", BPF_MAP_TYPE_HASH, MAC_LEN, MAC_LEN);
+	if (params_fd < 0)
+		goto cleanup;
+	/* The kernel checks the ifindex: a device map takes only interfaces
+	 * that exist (and whose driver can send redirected frames).
+	 */
+	err = bpf_map_update_elem(tx_port_fd, &key, &redirect_ifindex, BPF_ANY);
+	if (err) {
+		report_error("write slot 0 of", "tx_port", err);
+		goto cleanup;
+	}
+	err = bpf_map_update_elem(params_fd, src, dest, BPF_ANY);
+	if (err) {
+		report_error("write the sender's entry into", "redirect_params", err);
+		goto cleanup;
+	}
+	/* Assignment 3: end */
+
+	if (!cfg.quiet)
+		printf("Frames from %s arriving at %s now leave out of %s (ifindex %u), to %s\n",
+		       format_mac(src, src_text), cfg.ifname, cfg.redirect_dev, redirect_ifindex,
+		       format_mac(dest, dest_text));
+	ret = EXIT_SUCCESS;
+
+cleanup:
+	if (tx_port_fd >= 0)
+		close(tx_port_fd);
+	if (params_fd >= 0)
+		close(params_fd);
+	return ret;
+}
