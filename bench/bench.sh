@@ -63,8 +63,10 @@ parse_args() {
 			[[ ${2:-} =~ ^[1-9][0-9]?$ ]] || die "--runs wants a number from 1 to 99"
 			RUNS=$2; shift 2 ;;
 		--seconds)
-			[[ ${2:-} =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v s="$2" 'BEGIN { exit !(s > 0 && s <= 10) }' ||
+			if ! [[ ${2:-} =~ ^[0-9]*\.?[0-9]+$ ]] ||
+				! awk -v s="$2" 'BEGIN { exit !(s > 0 && s <= 10) }'; then
 				die "--seconds wants a number above 0, at most 10"
+			fi
 			SECONDS_PER_RUN=$2; shift 2 ;;
 		--out)
 			[[ -n ${2:-} ]] || die "--out wants a directory"
@@ -150,9 +152,10 @@ setup_lab() {
 	GEN4=$(addr_of bgen -4 veth0) DUT4=$(addr_of "" -4 bgen) SINK4=$(addr_of bsink -4 veth0)
 	GEN6=$(addr_of bgen -6 veth0) SINK6=$(addr_of bsink -6 veth0)
 	# The receivers: a bare XDP_DROP, counted by veth in its xdp_drops.
-	ip netns exec bgen "$XDPBENCH" attach --dev veth0 --obj "$BENCH_OBJ" --prog xdp_bare_drop &&
-		ip netns exec bsink "$XDPBENCH" attach --dev veth0 --obj "$BENCH_OBJ" --prog xdp_bare_drop ||
-		die "cannot attach the receivers' XDP programs"
+	for ns in bgen bsink; do
+		ip netns exec "$ns" "$XDPBENCH" attach --dev veth0 --obj "$BENCH_OBJ" --prog xdp_bare_drop ||
+			die "cannot attach the receivers' XDP program in $ns"
+	done
 	IPTABLES=""
 	if command -v iptables-legacy >/dev/null && iptables-legacy -t raw -nL PREROUTING >/dev/null 2>&1; then
 		IPTABLES=iptables-legacy
@@ -227,7 +230,7 @@ use_tc() {
 		tc filter add dev bgen ingress bpf direct-action obj "$TC_OBJ" sec tc
 }
 use_redirect_to_sink() { # OBJ PROG
-	use_xdp "$1" "$2" --to bsink --to-mac "$SINK_MAC"
+	use_xdp "$1" "$2" --to bsink --to-mac "$SINK_MAC" --smac "$GEN_MAC"
 }
 
 # ---- measuring ---------------------------------------------------------------------
@@ -323,65 +326,120 @@ live_once() { # COUNTER VIA CPUS AMOUNT...
 		'BEGIN { printf "%.3f %s %s %.0f\n", ns ? c * 1000 / ns : 0, c, v, ns ? sent * 1e9 / ns / cpus : 0 }'
 }
 
-# Measure a live method: ID GROUP LABEL BASELINE KIND SIZE CPUS COUNTER VIA -- SETUP...
-# VIA counts at the device under test what the method's own path did (XDP
-# drops, redirects, transmits), to make sure the frames went that way; count_none
-# for the Linux methods.
+# The live methods of the group being measured, one entry each (see measure_live).
+M_ID=() M_GROUP=() M_LABEL=() M_BASE=() M_KIND=() M_SIZE=() M_CPUS=() M_COUNTER=() M_VIA=()
+M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=()
+
+# Add a live method to the group: ID GROUP LABEL BASELINE KIND SIZE CPUS COUNTER VIA -- SETUP...
+# SETUP puts the method on the device under test. COUNTER counts where the
+# frames arrive; VIA counts at the device under test what the method's own path
+# did (XDP drops, redirects, transmits), to make sure the frames went that way
+# (count_none for the Linux methods). run_group measures them.
 measure_live() {
-	local id=$1 group=$2 label=$3 base=$4 kind=$5 size=$6 cpus=$7 counter=$8 via=$9
-	local out rate received through per_second values=() run err amount
+	local i=${#M_ID[@]}
+	M_ID[i]=$1 M_GROUP[i]=$2 M_LABEL[i]=$3 M_BASE[i]=$4 M_KIND[i]=$5 M_SIZE[i]=$6 M_CPUS[i]=$7
+	M_COUNTER[i]=$8 M_VIA[i]=$9 M_STATE[i]=ok M_AMOUNT[i]="" M_VALUES[i]=""
 	shift 10
-	say "[$((MEASURED + SKIPPED + FAILED + 1))] $group: $label ($size B, $cpus CPU)"
+	M_SETUP[i]=$(printf '%s\037' "$@")
+}
+
+# Measure the group's methods in turns: round 0 sets each up once, says what
+# it is and warms it up (caches, page pools; it also tells how many frames
+# fill the time of a run), then each round runs every method once, in the same
+# order. Whatever else the machine does then weighs on all of them alike.
+run_group() {
+	local i round first=$((QUICK == 1)) n=${#M_ID[@]} line
+	for ((round = 1 - first; round <= RUNS; round++)); do
+		line=""
+		for ((i = 0; i < n; i++)); do
+			if ((round == 1 - first)); then
+				say "[$((MEASURED + SKIPPED + FAILED + i + 1))] ${M_GROUP[i]}: ${M_LABEL[i]} (${M_SIZE[i]} B, ${M_CPUS[i]} CPU)"
+			fi
+			[[ ${M_STATE[i]} == ok ]] && live_method "$i" "$round"
+			if ((round > 0)) && [[ ${M_STATE[i]} == ok ]]; then
+				line+=" ${M_VALUES[i]##* }"
+			fi
+		done
+		((round > 0)) && [[ -n $line ]] && say "    run $round/$RUNS, Mpps:$line"
+	done
+	for ((i = 0; i < n; i++)); do
+		case ${M_STATE[i]} in
+		ok)
+			MEASURED=$((MEASURED + 1))
+			# shellcheck disable=SC2086 # one word per value
+			record "${M_ID[i]}" "${M_GROUP[i]}" "${M_LABEL[i]}" "${M_SIZE[i]}" "${M_CPUS[i]}" \
+				Mpps "${M_BASE[i]}" "" ${M_VALUES[i]}
+			# shellcheck disable=SC2086
+			say "    ${M_LABEL[i]}: $(stats ${M_VALUES[i]} | awk '{ printf "%.2f Mpps (min %.2f, max %.2f)", $2, $1, $3 }')"
+			;;
+		skip)
+			SKIPPED=$((SKIPPED + 1))
+			record "${M_ID[i]}" "${M_GROUP[i]}" "${M_LABEL[i]}" - - - - "${M_WHY[i]}"
+			;;
+		fail)
+			FAILED=$((FAILED + 1))
+			record "${M_ID[i]}" "${M_GROUP[i]}" "${M_LABEL[i]}" - - - - "FAILED: ${M_WHY[i]}"
+			;;
+		esac
+	done
+	M_ID=() M_GROUP=() M_LABEL=() M_BASE=() M_KIND=() M_SIZE=() M_CPUS=() M_COUNTER=()
+	M_VIA=() M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=() M_WHY=()
+}
+
+M_WHY=()
+
+# Method I is skipped (not built, no live frames) or failed: why, said now, recorded at the end.
+method_out() { # I skip|fail WHY
+	M_STATE[$1]=$2 M_WHY[$1]=$3
+	say "  $([[ $2 == fail ]] && echo FAIL || echo skip): ${M_LABEL[$1]}: $3"
+}
+
+# One round of method I: set it up, send, count, take it down.
+live_method() { # I ROUND
+	local i=$1 round=$2 setup=() err out rate received through per_second amount
 	if [[ -n $NO_LIVE ]]; then
-		skip "$id" "$group" "$label" "$NO_LIVE"
+		method_out "$i" skip "$NO_LIVE"
 		return
 	fi
 	clear_dut
-	err=$("$@" 2>&1)
+	IFS=$'\037' read -ra setup <<<"${M_SETUP[i]%$'\037'}"
+	err=$("${setup[@]}" 2>&1)
 	case $? in
 	0) ;;
-	3) skip "$id" "$group" "$label" "not built ($(not_built_what "$err"))"; return ;;
-	*) fail "$id" "$group" "$label" "setting up failed: $(tail -n 1 <<<"$err")"; return ;;
+	3) method_out "$i" skip "not built ($(not_built_what "$err"))"; return ;;
+	*) method_out "$i" fail "setting up failed: $(tail -n 1 <<<"$err")"; clear_dut; return ;;
 	esac
-	frame "$kind" "$size"
-	# Run 0 warms up (caches, page pools) and tells how many frames fill the
-	# time of a run; it is not counted. Quick runs go without.
+	frame "${M_KIND[i]}" "${M_SIZE[i]}"
 	amount=(--seconds "$SECONDS_PER_RUN")
-	for ((run = 1 - (QUICK == 0); run <= RUNS; run++)); do
-		out=$(live_once "$counter" "$via" "$cpus" "${amount[@]}" 2>"$WORK/err")
-		case $? in
-		0) ;;
-		4)
-			NO_LIVE="no live frames in this kernel (BPF_F_TEST_XDP_LIVE_FRAMES needs Linux >= 5.18)"
-			say "$NO_LIVE: live measurements skipped"
-			skip "$id" "$group" "$label" "$NO_LIVE"
-			clear_dut
-			return
-			;;
-		*) fail "$id" "$group" "$label" "xdpbench gen failed: $(tail -n 1 "$WORK/err")"; clear_dut; return ;;
-		esac
-		read -r rate received through per_second <<<"$out"
-		if [[ $received -eq 0 ]]; then
-			fail "$id" "$group" "$label" "nothing arrived where it is counted"
-			clear_dut
-			return
-		fi
-		if [[ $via != count_none ]] && ((through * 100 < received * 99)); then
-			fail "$id" "$group" "$label" "$received frames counted, only $through through XDP: the program passed them to Linux"
-			clear_dut
-			return
-		fi
-		if ((run == 0)); then
-			amount=(--frames "$(awk -v r="$per_second" -v s="$SECONDS_PER_RUN" \
-				'BEGIN { n = r * s; printf "%.0f", n < 1 ? 1 : n }')")
-			continue
-		fi
-		values+=("$rate")
-	done
+	[[ -n ${M_AMOUNT[i]} ]] && amount=(--frames "${M_AMOUNT[i]}")
+	out=$(live_once "${M_COUNTER[i]}" "${M_VIA[i]}" "${M_CPUS[i]}" "${amount[@]}" 2>"$WORK/err")
+	case $? in
+	0) ;;
+	4)
+		NO_LIVE="no live frames in this kernel (BPF_F_TEST_XDP_LIVE_FRAMES needs Linux >= 5.18)"
+		say "$NO_LIVE: live measurements skipped"
+		method_out "$i" skip "$NO_LIVE"
+		clear_dut
+		return
+		;;
+	*) method_out "$i" fail "xdpbench gen failed: $(tail -n 1 "$WORK/err")"; clear_dut; return ;;
+	esac
 	clear_dut
-	MEASURED=$((MEASURED + 1))
-	record "$id" "$group" "$label" "$size" "$cpus" Mpps "$base" "" "${values[@]}"
-	say "    $(stats "${values[@]}" | awk '{ printf "%.2f Mpps (min %.2f, max %.2f)", $2, $1, $3 }')"
+	read -r rate received through per_second <<<"$out"
+	if [[ $received -eq 0 ]]; then
+		method_out "$i" fail "nothing arrived where it is counted"
+		return
+	fi
+	if [[ ${M_VIA[i]} != count_none ]] && ((through * 100 < received * 99)); then
+		method_out "$i" fail "$received frames counted, only $through through XDP: the program passed them to Linux"
+		return
+	fi
+	if ((round == 0)); then
+		M_AMOUNT[i]=$(awk -v r="$per_second" -v s="$SECONDS_PER_RUN" \
+			'BEGIN { n = r * s; printf "%.0f", n < 1 ? 1 : n }')
+	else
+		M_VALUES[i]+=" $rate"
+	fi
 }
 
 # Cost per packet: ID LABEL EXPECTED_ACTION CLASSIC KIND OBJ PROG [xdpbench cost options]
@@ -430,6 +488,7 @@ run_drop() {
 		count_none -- use_nft
 	measure_live drop_tc drop "tc clsact ingress (bpf da)" drop_iptables echo4 64 1 count_tc \
 		count_none -- use_tc
+	run_group
 }
 
 run_forward() {
@@ -446,6 +505,7 @@ run_forward() {
 			use_redirect_to_sink "$PACKET03" xdp_redirect_map_func
 		measure_live "fwd${fam}_linux" "forward IPv$fam" "Linux IP forwarding" "" $kind 64 1 \
 			count_sink count_none -- use_pass
+		run_group
 	done
 }
 
@@ -456,6 +516,7 @@ run_reply() {
 		count_replies count_dut_tx -- use_xdp "$PACKET03" xdp_icmp_echo_func
 	measure_live reply_kernel reply "the kernel answering" "" echo4 64 1 count_replies \
 		count_none -- use_pass
+	run_group
 }
 
 # Actions: 1 XDP_DROP, 2 XDP_PASS, 3 XDP_TX, 4 XDP_REDIRECT. The last field
@@ -472,7 +533,7 @@ run_cost() {
 	measure_cost cost_packet03_echo "packet03 xdp_icmp_echo_func" 3 - echo4 "$PACKET03" \
 		xdp_icmp_echo_func --restore
 	measure_cost cost_packet03_map "packet03 xdp_redirect_map_func" 4 17-18 fwd4 "$PACKET03" \
-		xdp_redirect_map_func "${to[@]}"
+		xdp_redirect_map_func --restore "${to[@]}"
 	measure_cost cost_packet03_router4 "packet03 xdp_router_func (IPv4)" 4 63-76 fwd4 "$PACKET03" \
 		xdp_router_func --restore
 	measure_cost cost_packet03_router6 "packet03 xdp_router_func (IPv6)" 4 146-171 fwd6 \
@@ -503,6 +564,7 @@ run_scale() {
 			$size 1 count_sink count_dut_redirects -- "${fwd_setup[@]}" "$fwd_obj" "$fwd_prog"
 		measure_live "fwd4_linux_$size" "scale $size B" "Linux IP forwarding" "" fwd4 $size 1 \
 			count_sink count_none -- use_pass
+		run_group
 	done
 	for cpus in $(printf '%s\n' 1 2 "$(nproc)" | sort -nu); do
 		((cpus <= $(nproc))) || continue
@@ -510,6 +572,7 @@ run_scale() {
 			"$([[ $cpus -gt 1 ]] && echo fwd4_router_cpus1)" fwd4 64 "$cpus" count_sink \
 			count_dut_redirects -- "${fwd_setup[@]}" "$fwd_obj" "$fwd_prog"
 	done
+	run_group
 }
 
 # ---- the report --------------------------------------------------------------------

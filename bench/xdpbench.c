@@ -12,9 +12,11 @@
  *       --restore, every run first gets FRAME written back (for programs that
  *       change the packet); the cost of that rewrite is measured and taken away.
  *       Prints "ns=X action=A".
- *   xdpbench attach --dev DEV --obj F --prog P [REDIRECT]
+ *   xdpbench attach --dev DEV --obj F --prog P [REDIRECT [--smac MAC]]
  *       attach P in native mode (replacing what is there) and fill its redirect
- *       maps; the program stays attached when xdpbench exits.
+ *       maps (--smac: the source MAC of the frames that will come, the key of
+ *       packet03's redirect_params); the program stays attached when xdpbench
+ *       exits.
  *
  * FRAME: --size BYTES --smac MAC --dmac MAC --src IP --dst IP [--icmp]
  *        (UDP to port 9 by default; --icmp: an echo request, sequence 2).
@@ -89,7 +91,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: xdpbench gen --dev DEV (--frames N | --seconds S) [--batch N] FRAME\n"
 		"       xdpbench cost --obj F --prog P [--dev DEV] [--restore] [--repeat N] [REDIRECT] FRAME\n"
-		"       xdpbench attach --dev DEV --obj F --prog P [REDIRECT]\n"
+		"       xdpbench attach --dev DEV --obj F --prog P [REDIRECT [--smac MAC]]\n"
 		"FRAME:    --size BYTES --smac MAC --dmac MAC --src IP --dst IP [--icmp]\n"
 		"REDIRECT: --to DEV --to-mac MAC\n"
 		"See bench/README.org.\n");
@@ -462,6 +464,10 @@ static int fill_redirect_maps(struct bpf_object *obj, const struct args *a)
 		if (update(fd, "tx_port", &key, &ifindex32))
 			return -1;
 		fd = map_fd(obj, "redirect_params", ETH_ALEN, ETH_ALEN);
+		if (fd >= 0 && !memcmp(a->smac, (unsigned char[ETH_ALEN]){}, ETH_ALEN)) {
+			fprintf(stderr, "xdpbench: redirect_params needs the frames' source MAC: --smac\n");
+			return -1;
+		}
 		if (fd < 0) {
 			fprintf(stderr, "xdpbench: tx_port without redirect_params (6-byte MAC keys and values)\n");
 			return -1;

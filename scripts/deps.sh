@@ -107,6 +107,10 @@ define_requirements() {
 		"perf"
 	require util-linux     "has_cmd unshare nsenter setpriv"   "util-linux"     "util-linux"
 	require ethtool        "has_cmd ethtool"                   "ethtool"        "ethtool"
+	# make bench: the Linux baselines it measures XDP against, and its chart.
+	require iptables       "has_cmd iptables"                  "iptables"       "iptables-legacy iptables-nft"
+	require nftables       "has_cmd nft"                       "nftables"       "nftables"
+	require gnuplot        "has_cmd gnuplot"                   "gnuplot-nox"    "gnuplot"
 }
 
 # The kernel matrix (tests/kernels/run.sh) boots other kernels under qemu.

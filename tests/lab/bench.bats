@@ -246,14 +246,26 @@ assert_counter() { # WANT NS DEV NAME
 	kill -INT "$pid"
 	wait "$pid" || true
 	grep -q 'bench: interrupted' "$BATS_TEST_TMPDIR/log"
-	[[ -z $(ip netns list | grep -E '^(bgen|bsink)( |$)') ]]
-	! ip link show dev bgen 2>/dev/null
-	! ip link show dev bsink 2>/dev/null
-	[[ -z $(pgrep -x xdpbench) ]]
+	run ip netns list
+	assert_ok
+	if grep -qE '^(bgen|bsink)( |$)' <<<"$output"; then
+		echo "namespaces left behind: $output"
+		return 1
+	fi
+	run ip -br link show
+	if grep -qE '^(bgen|bsink)[@ ]' <<<"$output"; then
+		echo "interfaces left behind: $output"
+		return 1
+	fi
+	run pgrep -x xdpbench
+	assert_status 1
 	if command -v nft >/dev/null; then
-		! nft list table netdev bench 2>/dev/null
+		run nft list table netdev bench
+		assert_failed
 	fi
 	if command -v iptables-legacy >/dev/null; then
-		[[ -z $(iptables-legacy -t raw -S PREROUTING | grep -v '^-P') ]]
+		run iptables-legacy -t raw -S PREROUTING
+		assert_ok
+		[[ $output == "-P PREROUTING ACCEPT" ]] || { echo "rules left behind: $output"; return 1; }
 	fi
 }
