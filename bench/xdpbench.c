@@ -130,15 +130,24 @@ static int parse_ip(const char *s, unsigned char *addr)
 static void parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, 'd' },    { "frames", required_argument, NULL, 'n' },
-		{ "seconds", required_argument, NULL, 't' }, { "obj", required_argument, NULL, 'o' },
-		{ "prog", required_argument, NULL, 'p' },   { "restore", no_argument, NULL, 'r' },
-		{ "repeat", required_argument, NULL, 'R' }, { "to", required_argument, NULL, 'T' },
-		{ "to-mac", required_argument, NULL, 'M' }, { "size", required_argument, NULL, 's' },
-		{ "smac", required_argument, NULL, 'a' },   { "dmac", required_argument, NULL, 'b' },
-		{ "src", required_argument, NULL, 'S' },    { "dst", required_argument, NULL, 'D' },
-		{ "icmp", no_argument, NULL, 'i' },	    { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },	    { "batch", required_argument, NULL, 'B' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "frames", required_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 't' },
+		{ "obj", required_argument, NULL, 'o' },
+		{ "prog", required_argument, NULL, 'p' },
+		{ "restore", no_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'R' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "to-mac", required_argument, NULL, 'M' },
+		{ "size", required_argument, NULL, 's' },
+		{ "smac", required_argument, NULL, 'a' },
+		{ "dmac", required_argument, NULL, 'b' },
+		{ "src", required_argument, NULL, 'S' },
+		{ "dst", required_argument, NULL, 'D' },
+		{ "icmp", no_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "batch", required_argument, NULL, 'B' },
 		{},
 	};
 	int c, src_family = 0, dst_family = 0;
@@ -198,7 +207,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 		case 's':
 			a->size = strtoul(optarg, &end, 10);
 			if (*end || a->size > BENCH_FRAME_MAX)
-				die_usage("--size wants a frame size in bytes, at most 1514", optarg);
+				die_usage("--size wants a frame size in bytes, at most 1514",
+					  optarg);
 			break;
 		case 'a':
 			parse_mac(optarg, a->smac);
@@ -283,7 +293,8 @@ static int build_frame(const struct args *a, struct bench_frame *f)
 	__u32 sum;
 
 	if (a->size < min) {
-		fprintf(stderr, "xdpbench: --size %u is too small for this frame: %u bytes at least\n",
+		fprintf(stderr,
+			"xdpbench: --size %u is too small for this frame: %u bytes at least\n",
 			a->size, min);
 		return -EINVAL;
 	}
@@ -390,7 +401,8 @@ static int map_fd(struct bpf_object *obj, const char *name, __u32 key_size, __u3
 	if (!map)
 		return -ENOENT;
 	if (bpf_map__key_size(map) != key_size || bpf_map__value_size(map) != value_size) {
-		fprintf(stderr, "xdpbench: map %s: keys of %u and values of %u bytes expected, not %u and %u\n",
+		fprintf(stderr,
+			"xdpbench: map %s: keys of %u and values of %u bytes expected, not %u and %u\n",
 			name, key_size, value_size, bpf_map__key_size(map),
 			bpf_map__value_size(map));
 		return -EPROTO;
@@ -442,8 +454,8 @@ static int fill_redirect_maps(struct bpf_object *obj, const struct args *a)
 		/* The source MAC of the frames sent out of a->to_dev is its own. */
 		snprintf(path, sizeof(path), "/sys/class/net/%s/address", a->to_dev);
 		f = fopen(path, "r");
-		if (!f || fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
-				 &b[5]) != 6) {
+		if (!f ||
+		    fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6) {
 			fprintf(stderr, "xdpbench: cannot read the MAC of %s\n", a->to_dev);
 			if (f)
 				fclose(f);
@@ -467,11 +479,13 @@ static int fill_redirect_maps(struct bpf_object *obj, const struct args *a)
 			return -1;
 		fd = map_fd(obj, "redirect_params", ETH_ALEN, ETH_ALEN);
 		if (fd >= 0 && !memcmp(a->smac, (unsigned char[ETH_ALEN]){}, ETH_ALEN)) {
-			fprintf(stderr, "xdpbench: redirect_params needs the frames' source MAC: --smac\n");
+			fprintf(stderr,
+				"xdpbench: redirect_params needs the frames' source MAC: --smac\n");
 			return -1;
 		}
 		if (fd < 0) {
-			fprintf(stderr, "xdpbench: tx_port without redirect_params (6-byte MAC keys and values)\n");
+			fprintf(stderr,
+				"xdpbench: tx_port without redirect_params (6-byte MAC keys and values)\n");
 			return -1;
 		}
 		if (update(fd, "redirect_params", a->smac, a->to_mac))
