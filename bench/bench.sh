@@ -14,7 +14,7 @@
 #   --quick      every measurement once, briefly: checks that the bench works
 #                (the numbers mean little); what make bench QUICK=1 runs
 #   --runs N     runs per measurement (default 5; the table shows min/median/max)
-#   --seconds S  traffic per run (default 0.5)
+#   --seconds S  traffic per run (default 0.3)
 #   --out DIR    where the JSON and the chart go (default bench/results)
 #
 # Traffic comes from xdpbench gen inside the lab bgen, counted where it
@@ -40,8 +40,8 @@ HELPERS=$TOP_DIR/tests/prog/rewrite_progs.bpf.o
 PARSERS=$TOP_DIR/tests/prog/parsing_progs.bpf.o
 
 RUNS=5
-SECONDS_PER_RUN=0.5
-REPEAT=1000000
+SECONDS_PER_RUN=0.3
+REPEAT=200000
 QUICK=0
 OUT_DIR=$BENCH_DIR/results
 
@@ -410,7 +410,9 @@ live_method() { # I ROUND
 	*) method_out "$i" fail "setting up failed: $(tail -n 1 <<<"$err")"; clear_dut; return ;;
 	esac
 	frame "${M_KIND[i]}" "${M_SIZE[i]}"
-	amount=(--seconds "$SECONDS_PER_RUN")
+	# The warm-up round sends for a short while; the others what fills a run.
+	amount=(--seconds "$(awk -v s="$SECONDS_PER_RUN" -v r="$round" \
+		'BEGIN { print (r == 0 && s > 0.1) ? 0.1 : s }')")
 	[[ -n ${M_AMOUNT[i]} ]] && amount=(--frames "${M_AMOUNT[i]}")
 	out=$(live_once "${M_COUNTER[i]}" "${M_VIA[i]}" "${M_CPUS[i]}" "${amount[@]}" 2>"$WORK/err")
 	case $? in
@@ -497,6 +499,9 @@ run_forward() {
 		kind=fwd$fam
 		measure_live "fwd${fam}_bare" "forward IPv$fam" "bpf_redirect, bare" "" $kind 64 1 \
 			count_sink count_dut_redirects -- use_redirect_to_sink "$BENCH_OBJ" xdp_bare_redirect
+		measure_live "fwd${fam}_bare_router" "forward IPv$fam" "bpf_fib_lookup router, bare" \
+			"fwd${fam}_linux" $kind 64 1 count_sink count_dut_redirects -- \
+			use_xdp "$BENCH_OBJ" xdp_bare_router
 		measure_live "fwd${fam}_router" "forward IPv$fam" "packet03 xdp_router_func" \
 			"fwd${fam}_linux" $kind 64 1 count_sink count_dut_redirects -- \
 			use_xdp "$PACKET03" xdp_router_func
@@ -534,6 +539,10 @@ run_cost() {
 		xdp_icmp_echo_func --restore
 	measure_cost cost_packet03_map "packet03 xdp_redirect_map_func" 4 17-18 fwd4 "$PACKET03" \
 		xdp_redirect_map_func --restore "${to[@]}"
+	measure_cost cost_bare_router4 "bpf_fib_lookup router, bare (IPv4)" 4 - fwd4 "$BENCH_OBJ" \
+		xdp_bare_router --restore
+	measure_cost cost_bare_router6 "bpf_fib_lookup router, bare (IPv6)" 4 - fwd6 "$BENCH_OBJ" \
+		xdp_bare_router --restore
 	measure_cost cost_packet03_router4 "packet03 xdp_router_func (IPv4)" 4 63-76 fwd4 "$PACKET03" \
 		xdp_router_func --restore
 	measure_cost cost_packet03_router6 "packet03 xdp_router_func (IPv6)" 4 146-171 fwd6 \
@@ -628,8 +637,9 @@ print_table() {
 print_targets() {
 	local pair lesson bare r
 	say ""
-	for pair in drop_basic02:drop_bare drop_packet01:drop_bare fwd4_router:fwd4_bare \
-		fwd6_router:fwd6_bare fwd4_map:fwd4_bare fwd6_map:fwd6_bare reply_packet03:reply_bare; do
+	for pair in drop_basic02:drop_bare drop_packet01:drop_bare fwd4_router:fwd4_bare_router \
+		fwd6_router:fwd6_bare_router fwd4_map:fwd4_bare fwd6_map:fwd6_bare \
+		reply_packet03:reply_bare; do
 		lesson=$(median_of "${pair%%:*}") bare=$(median_of "${pair#*:}")
 		r=$(ratio "$lesson" "$bare")
 		[[ -n $r ]] || continue
@@ -741,7 +751,7 @@ report() {
 	fi
 	# Files in the user's clone belong to the clone's owner, not to root.
 	chown -R --reference="$BENCH_DIR" "$OUT_DIR" 2>/dev/null
-	say "$MEASURED measured, $FAILED failed, $SKIPPED skipped"
+	say "$MEASURED measured, $FAILED failed, $SKIPPED skipped, in $SECONDS s"
 	say "$HEADLINE"
 }
 

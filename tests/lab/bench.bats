@@ -211,7 +211,7 @@ assert_counter() { # WANT NS DEV NAME
 	[[ $lines -ge 30 ]] || { echo "expected 30 progress lines or more, saw $lines:"; echo "$output"; return 1; }
 	grep -qE "^\\[$lines\\] " <<<"$output"
 	# The count line, and the headline last.
-	read -r n_measured n_failed n_skipped < <(sed -nE 's/^([0-9]+) measured, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' <<<"$output")
+	read -r n_measured n_failed n_skipped < <(sed -nE 's/^([0-9]+) measured, ([0-9]+) failed, ([0-9]+) skipped, in [0-9]+ s$/\1 \2 \3/p' <<<"$output")
 	[[ $n_failed == 0 && $((n_measured + n_skipped)) -eq $lines ]] ||
 		{ echo "expected $lines measured or skipped and none failed: $n_measured, $n_failed, $n_skipped"; return 1; }
 	tail -n 1 <<<"$output" | grep -qE '^drop: XDP [0-9.]+x iptables raw; forward: XDP \([a-z ]+\) [0-9.]+x Linux \(IPv4\), [0-9.]+x \(IPv6\)$' ||
