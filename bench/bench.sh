@@ -29,15 +29,17 @@ BENCH_OBJ=$BENCH_DIR/xdp_bench.bpf.o
 TC_OBJ=$BENCH_DIR/tc_drop.bpf.o
 TESTENV=$TOP_DIR/testenv/testenv.sh
 
-# The lesson programs (the reference solutions' objects).
-BASIC01=$TOP_DIR/basic-solutions/basic01-xdp-pass/xdp_pass.bpf.o
-BASIC02=$TOP_DIR/basic-solutions/basic02-prog-by-name/xdp_prog.bpf.o
-BASIC03=$TOP_DIR/basic-solutions/basic03-map-counter/xdp_prog.bpf.o
-BASIC04=$TOP_DIR/basic-solutions/basic04-pinning-maps/xdp_prog.bpf.o
-PACKET01=$TOP_DIR/packet-solutions/packet01-parsing/xdp_prog.bpf.o
-PACKET03=$TOP_DIR/packet-solutions/packet03-redirecting/xdp_prog.bpf.o
-HELPERS=$TOP_DIR/tests/prog/rewrite_progs.bpf.o
-PARSERS=$TOP_DIR/tests/prog/parsing_progs.bpf.o
+# The lesson programs (the reference solutions' objects). BENCH_LESSONS_TOP
+# takes them from another tree (the tests point it at an empty one).
+LESSONS_TOP=${BENCH_LESSONS_TOP:-$TOP_DIR}
+BASIC01=$LESSONS_TOP/basic-solutions/basic01-xdp-pass/xdp_pass.bpf.o
+BASIC02=$LESSONS_TOP/basic-solutions/basic02-prog-by-name/xdp_prog.bpf.o
+BASIC03=$LESSONS_TOP/basic-solutions/basic03-map-counter/xdp_prog.bpf.o
+BASIC04=$LESSONS_TOP/basic-solutions/basic04-pinning-maps/xdp_prog.bpf.o
+PACKET01=$LESSONS_TOP/packet-solutions/packet01-parsing/xdp_prog.bpf.o
+PACKET03=$LESSONS_TOP/packet-solutions/packet03-redirecting/xdp_prog.bpf.o
+HELPERS=$LESSONS_TOP/tests/prog/rewrite_progs.bpf.o
+PARSERS=$LESSONS_TOP/tests/prog/parsing_progs.bpf.o
 
 RUNS=5
 SECONDS_PER_RUN=0.3
@@ -268,7 +270,8 @@ fail() { # ID GROUP LABEL REASON
 not_built_what() { # MESSAGE
 	local what
 	what=$(sed -n 's/^xdpbench: \(.*\): not built.*/\1/p; s/^xdpbench: \(.* has no program .*\): not built$/\1/p' <<<"$1" | tail -n 1)
-	echo "${what#"$TOP_DIR"/}"
+	what=${what#"$TOP_DIR"/}
+	echo "${what#"$LESSONS_TOP"/}"
 }
 
 stats() { # VALUES...: "min median max"
@@ -560,8 +563,8 @@ run_scale() {
 	local size cpus fwd_obj=$PACKET03 fwd_prog=xdp_router_func fwd_label="packet03 xdp_router_func"
 	local fwd_setup=(use_xdp)
 	if ! have_prog "$PACKET03"; then
-		fwd_obj=$BENCH_OBJ fwd_prog=xdp_bare_redirect fwd_label="bpf_redirect, bare (packet03 not built)"
-		fwd_setup=(use_redirect_to_sink)
+		fwd_obj=$BENCH_OBJ fwd_prog=xdp_bare_router
+		fwd_label="bpf_fib_lookup router, bare (packet03 not built)"
 	fi
 	for size in 512 1500; do
 		measure_live "drop_basic02_$size" "scale $size B" "basic02 xdp_drop_func" \
@@ -656,23 +659,27 @@ print_targets() {
 	return 0
 }
 
-# drop: XDP 4.7x iptables raw; forward: XDP 3.2x Linux (IPv4), 3.0x (IPv6)
+# drop: XDP 4.7x iptables raw; forward: XDP (router) 3.2x Linux (IPv4), 3.0x (IPv6)
+# The lessons' programs when they were measured, else the bare ones, said so.
 headline() {
-	local drop fwd4 fwd6 parts=() which=router
+	local drop fwd4 fwd6 parts=() which=router dropwhich=""
 	drop=$(ratio "$(median_of drop_basic02)" "$(median_of drop_iptables)")
+	if [[ -z $drop ]]; then
+		dropwhich="(bare) "
+		drop=$(ratio "$(median_of drop_bare)" "$(median_of drop_iptables)")
+	fi
 	fwd4=$(ratio "$(median_of fwd4_router)" "$(median_of fwd4_linux)")
 	fwd6=$(ratio "$(median_of fwd6_router)" "$(median_of fwd6_linux)")
 	if [[ -z $fwd4 && -z $fwd6 ]]; then
-		which="bare redirect"
-		fwd4=$(ratio "$(median_of fwd4_bare)" "$(median_of fwd4_linux)")
-		fwd6=$(ratio "$(median_of fwd6_bare)" "$(median_of fwd6_linux)")
+		which="bare router"
+		fwd4=$(ratio "$(median_of fwd4_bare_router)" "$(median_of fwd4_linux)")
+		fwd6=$(ratio "$(median_of fwd6_bare_router)" "$(median_of fwd6_linux)")
 	fi
-	[[ -n $drop ]] && parts+=("drop: XDP ${drop}x iptables raw")
+	[[ -n $drop ]] && parts+=("drop: XDP $dropwhich${drop}x iptables raw")
 	if [[ -n $fwd4 || -n $fwd6 ]]; then
 		parts+=("forward: XDP ($which) ${fwd4:-?}x Linux (IPv4), ${fwd6:-?}x (IPv6)")
 	fi
 	[[ ${#parts[@]} -gt 0 ]] || parts=("no ratio measured")
-	local IFS=';'
 	HEADLINE=$(printf '%s; ' "${parts[@]}")
 	HEADLINE=${HEADLINE%; }
 }

@@ -214,7 +214,7 @@ assert_counter() { # WANT NS DEV NAME
 	read -r n_measured n_failed n_skipped < <(sed -nE 's/^([0-9]+) measured, ([0-9]+) failed, ([0-9]+) skipped, in [0-9]+ s$/\1 \2 \3/p' <<<"$output")
 	[[ $n_failed == 0 && $((n_measured + n_skipped)) -eq $lines ]] ||
 		{ echo "expected $lines measured or skipped and none failed: $n_measured, $n_failed, $n_skipped"; return 1; }
-	tail -n 1 <<<"$output" | grep -qE '^drop: XDP [0-9.]+x iptables raw; forward: XDP \([a-z ]+\) [0-9.]+x Linux \(IPv4\), [0-9.]+x \(IPv6\)$' ||
+	tail -n 1 <<<"$output" | grep -qE '^drop: XDP (\(bare\) )?[0-9.]+x iptables raw; forward: XDP \([a-z ]+\) [0-9.]+x Linux \(IPv4\), [0-9.]+x \(IPv6\)$' ||
 		{ echo "the last line is no headline:"; tail -n 1 <<<"$output"; return 1; }
 	# Table rows: Mpps with Gbit/s, ns/pkt, or a reason.
 	grep -qE '^  basic02 xdp_drop_func +[0-9.]+ Mpps +[0-9.]+ Gbit/s' <<<"$output"
@@ -231,6 +231,23 @@ assert_counter() { # WANT NS DEV NAME
 	jq -e '.results[] | select(.id == "drop_basic02") | .ratio > 0' "$json" >/dev/null
 	# The chart is a PNG.
 	[[ $(head -c 8 "$out"/bench-*.png | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
+}
+
+@test "bench.sh: a lesson not built is one line, counted as skipped; the bare programs still run" {
+	local empty=$BATS_TEST_TMPDIR/empty
+	mkdir -p "$empty"
+	remove_lab bgen
+	remove_lab bsink
+	run env BENCH_LESSONS_TOP="$empty" timeout -s INT -k 10 600 "$BENCH_DIR/bench.sh" --quick \
+		--out "$BATS_TEST_TMPDIR/r"
+	assert_ok
+	assert_output_matches_e '^  skip: basic02 xdp_drop_func: not built \(basic-solutions/basic02-prog-by-name/xdp_prog.bpf.o\)$'
+	assert_output_matches_e '^  skip: packet03 xdp_router_func: not built \(packet-solutions/packet03-redirecting/xdp_prog.bpf.o\)$'
+	assert_output_matches_e '^  XDP_DROP, bare +[0-9.]+ Mpps'
+	assert_output_matches_e '^[0-9]+ measured, 0 failed, [1-9][0-9]* skipped, in [0-9]+ s$'
+	# Without the lessons, the headline says what it compared.
+	tail -n 1 <<<"$output" | grep -qE '^drop: XDP \(bare\) [0-9.]+x iptables raw; forward: XDP \(bare router\) [0-9.]+x Linux' ||
+		{ echo "unexpected headline:"; tail -n 1 <<<"$output"; return 1; }
 }
 
 @test "bench.sh: leaves nothing behind, also when interrupted" {
