@@ -4,13 +4,15 @@
 LESSONS := $(patsubst %/,%,$(dir $(wildcard basic*-*/Makefile packet*-*/Makefile)))
 SOLUTIONS := $(patsubst %/,%,$(dir $(wildcard *-solutions/*/Makefile)))
 BUILD_DIRS := $(LESSONS) $(SOLUTIONS) $(patsubst %/,%,$(dir $(wildcard testenv/Makefile tests/*/Makefile)))
+# bench/ is built as the lessons are, by its own name: `make bench` runs it.
+BENCH_DIR := $(patsubst %/,%,$(dir $(wildcard bench/Makefile)))
 
 include common/libbpf.mk
 .DEFAULT_GOAL := all
 
 .PHONY: all test test-kernels check demo bench bench-build fuzz deps deps-kernels lint clean help $(BUILD_DIRS)
 
-all: $(BUILD_DIRS) bench-build
+all: $(BUILD_DIRS) $(if $(BENCH_DIR),bench-build)
 
 # libbpf (when built from source) comes first, so lessons never race to build it.
 # The libbpf chosen here is handed to every lesson (common/libbpf.mk).
@@ -19,7 +21,6 @@ $(BUILD_DIRS): $(LIBBPF_DEP)
 	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C $@ BUILD_PREFIX=$@/ \
 		$(LIBBPF_HANDOFF)
 
-# bench/ is built like the lessons; `make bench` is what runs it.
 bench-build: $(LIBBPF_DEP)
 	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C bench BUILD_PREFIX=bench/ \
 		$(LIBBPF_HANDOFF)
@@ -83,5 +84,5 @@ lint:
 	@scripts/lint.sh
 
 clean:
-	@for d in $(BUILD_DIRS) bench; do $(MAKE) --no-print-directory -C $$d clean $(LIBBPF_HANDOFF); done
+	@for d in $(BUILD_DIRS) $(BENCH_DIR); do $(MAKE) --no-print-directory -C $$d clean $(LIBBPF_HANDOFF); done
 	@rm -rf build

@@ -636,7 +636,21 @@ print_table() {
 	say "Spread: min-max over $RUNS run(s) of ${SECONDS_PER_RUN} s; cost: (the classic course's figure), ns/pkt."
 }
 
-# Lesson programs against the bare program doing the same action, and the targets.
+# The label of result ID.
+label_of() { # ID
+	awk -F'|' -v id="$1" '$1 == id { print $3 }' "$SUMMARY"
+}
+
+# One target: say it, and keep it for the JSON (TARGETS: what|measured|wanted|ok).
+target() { # WHAT MEASURED WANTED UNIT
+	local ok
+	ok=$(awk -v m="$2" -v w="$3" 'BEGIN { print (m >= w ? "ok" : "SHORT") }')
+	printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$ok" >>"$TARGETS"
+	printf 'target: %-58s %6s%s (>= %s%s) %s\n' "$1" "$2" "$4" "$3" "$4" "$ok"
+}
+
+# Lesson programs against the bare program doing the same action, and the
+# ratios the issue asks for.
 print_targets() {
 	local pair lesson bare r
 	say ""
@@ -644,19 +658,21 @@ print_targets() {
 		fwd6_router:fwd6_bare_router fwd4_map:fwd4_bare fwd6_map:fwd6_bare \
 		reply_packet03:reply_bare; do
 		lesson=$(median_of "${pair%%:*}") bare=$(median_of "${pair#*:}")
-		r=$(ratio "$lesson" "$bare")
+		r=$(awk -v a="$lesson" -v b="$bare" 'BEGIN { if (a != "" && b > 0) printf "%.0f", 100 * a / b }')
 		[[ -n $r ]] || continue
-		awk -v id="${pair%%:*}" -v a="$lesson" -v b="$bare" 'BEGIN {
-			printf "target: %-16s %5.1f%% of the bare program  %s\n", id, 100 * a / b,
-				(a >= 0.9 * b ? "ok (>= 90%)" : "SHORT (< 90%)") }'
+		target "$(label_of "${pair%%:*}") / bare ($(group_of "${pair%%:*}"))" "$r" 90 %
 	done
 	r=$(ratio "$(median_of drop_basic02)" "$(median_of drop_iptables)")
-	[[ -n $r ]] && say "target: drop >= 4.5x iptables raw: ${r}x $(awk -v r="$r" 'BEGIN { print (r >= 4.5 ? "ok" : "SHORT") }')"
+	[[ -n $r ]] && target "drop: basic02 / iptables raw" "$r" 4.5 x
 	r=$(ratio "$(median_of fwd4_router)" "$(median_of fwd4_linux)")
-	[[ -n $r ]] && say "target: router >= 3x Linux forwarding (IPv4): ${r}x $(awk -v r="$r" 'BEGIN { print (r >= 3 ? "ok" : "SHORT") }')"
+	[[ -n $r ]] && target "forward: packet03 router / Linux (IPv4)" "$r" 3 x
 	r=$(ratio "$(median_of fwd6_router)" "$(median_of fwd6_linux)")
-	[[ -n $r ]] && say "target: router >= 3x Linux forwarding (IPv6): ${r}x $(awk -v r="$r" 'BEGIN { print (r >= 3 ? "ok" : "SHORT") }')"
+	[[ -n $r ]] && target "forward: packet03 router / Linux (IPv6)" "$r" 3 x
 	return 0
+}
+
+group_of() { # ID
+	awk -F'|' -v id="$1" '$1 == id { print $2 }' "$SUMMARY"
 }
 
 # drop: XDP 4.7x iptables raw; forward: XDP (router) 3.2x Linux (IPv4), 3.0x (IPv6)
@@ -696,6 +712,7 @@ write_json() { # FILE
 		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg headline "$HEADLINE" \
 		--argjson runs "$RUNS" --argjson seconds "$SECONDS_PER_RUN" --argjson quick "$QUICK" \
 		--argjson repeat "$REPEAT" --arg iptables "${IPTABLES:-none}" \
+		--rawfile targets "$TARGETS" \
 		'def num: if . == "" or . == "-" then null else tonumber end;
 		{ date: $date, kernel: $kernel, cpu_model: $cpu, cpus: $cpus, libbpf: $libbpf,
 		  clang: $clang, iptables: $iptables, quick: ($quick == 1), runs: $runs,
@@ -707,7 +724,10 @@ write_json() { # FILE
 			note: (if .[7] == "" then null else .[7] end),
 			min: (.[8] | num), median: (.[9] | num), max: (.[10] | num),
 			ratio: (if .[11] == "" or .[9] == "" then null
-				else ((.[9] | tonumber) / (.[11] | tonumber)) end) }] }' \
+				else ((.[9] | tonumber) / (.[11] | tonumber)) end) }],
+		  targets: [$targets | split("\n")[] | select(length > 0) | split("|") |
+			{ what: .[0], measured: (.[1] | tonumber), wanted: (.[2] | tonumber),
+			  met: (.[3] == "ok") }] }' \
 		"$SUMMARY" >"$1"
 }
 
@@ -736,6 +756,8 @@ write_chart() { # PNG
 report() {
 	local stamp json png
 	SUMMARY=$WORK/summary.tsv
+	TARGETS=$WORK/targets.tsv
+	: >"$TARGETS"
 	summarize >"$SUMMARY"
 	print_table
 	print_targets

@@ -229,6 +229,7 @@ assert_counter() { # WANT NS DEV NAME
 		{ echo "a result with neither a median nor a reason:"; cat "$json"; return 1; }
 	jq -e '[.results[] | select(.unit == "Mpps" and .median > 0)] | length >= 10' "$json" >/dev/null
 	jq -e '.results[] | select(.id == "drop_basic02") | .ratio > 0' "$json" >/dev/null
+	jq -e '[.targets[] | select(.measured > 0 and .wanted > 0 and (.met | type) == "boolean")] | length >= 3' "$json" >/dev/null
 	# The chart is a PNG.
 	[[ $(head -c 8 "$out"/bench-*.png | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
 }
