@@ -542,6 +542,8 @@ run_cost() {
 		xdp_icmp_echo_func --restore
 	measure_cost cost_packet03_map "packet03 xdp_redirect_map_func" 4 17-18 fwd4 "$PACKET03" \
 		xdp_redirect_map_func --restore "${to[@]}"
+	measure_cost cost_bare_redirect "bpf_redirect, bare" 4 - fwd4 "$BENCH_OBJ" xdp_bare_redirect \
+		"${to[@]}"
 	measure_cost cost_bare_router4 "bpf_fib_lookup router, bare (IPv4)" 4 - fwd4 "$BENCH_OBJ" \
 		xdp_bare_router --restore
 	measure_cost cost_bare_router6 "bpf_fib_lookup router, bare (IPv6)" 4 - fwd6 "$BENCH_OBJ" \
