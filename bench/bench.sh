@@ -10,11 +10,13 @@
 #   cost     ns per packet of every lesson program, BPF_PROG_RUN repeat, no wire
 #   scale    drop and forward at 64, 512 and 1500-byte frames; the router on 1..all CPUs
 #
-# Usage: bench/bench.sh [--quick] [--runs N] [--seconds S] [--out DIR]
+# Usage: bench/bench.sh [--quick] [--runs N] [--seconds S] [--batch N] [--only GROUP] [--out DIR]
 #   --quick      every measurement once, briefly: checks that the bench works
 #                (the numbers mean little); what make bench QUICK=1 runs
 #   --runs N     runs per measurement (default 5; the table shows min/median/max)
 #   --seconds S  traffic per run (default 0.3)
+#   --batch N    frames per batch of the generator (default 128, at most 256)
+#   --only GROUP one group: drop, forward, reply, cost or scale
 #   --out DIR    where the JSON and the chart go (default bench/results)
 #
 # Traffic comes from xdpbench gen inside the lab bgen, counted where it
@@ -45,10 +47,12 @@ RUNS=5
 SECONDS_PER_RUN=0.3
 REPEAT=200000
 QUICK=0
+BATCH=128
+ONLY=""
 OUT_DIR=$BENCH_DIR/results
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 4,22p' "${BASH_SOURCE[0]}"
+	sed -n 's/^# \{0,1\}//; 4,24p' "${BASH_SOURCE[0]}"
 }
 
 die() {
@@ -70,6 +74,13 @@ parse_args() {
 				die "--seconds wants a number above 0, at most 10"
 			fi
 			SECONDS_PER_RUN=$2; shift 2 ;;
+		--batch)
+			[[ ${2:-} =~ ^[1-9][0-9]*$ && $2 -le 256 ]] || die "--batch wants a number from 1 to 256"
+			BATCH=$2; shift 2 ;;
+		--only)
+			[[ ${2:-} =~ ^(drop|forward|reply|cost|scale)$ ]] ||
+				die "--only wants one of drop, forward, reply, cost, scale"
+			ONLY=$2; shift 2 ;;
 		--out)
 			[[ -n ${2:-} ]] || die "--out wants a directory"
 			OUT_DIR=$(realpath -m "$2"); shift 2 ;;
@@ -306,7 +317,8 @@ live_once() { # COUNTER VIA CPUS AMOUNT...
 	c0=$("$counter") v0=$("$via")
 	GEN_PIDS=()
 	for ((cpu = 0; cpu < cpus; cpu++)); do
-		taskset -c "$cpu" ip netns exec bgen "$XDPBENCH" gen --dev veth0 "$@" "${FRAME[@]}" \
+		taskset -c "$cpu" ip netns exec bgen "$XDPBENCH" gen --dev veth0 --batch "$BATCH" \
+			"$@" "${FRAME[@]}" \
 			>"$WORK/gen.$cpu" 2>&1 &
 		GEN_PIDS+=($!)
 	done
@@ -713,12 +725,12 @@ write_json() { # FILE
 		--arg libbpf "${libbpf:-unknown}" --arg clang "${clang:-unknown}" \
 		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg headline "$HEADLINE" \
 		--argjson runs "$RUNS" --argjson seconds "$SECONDS_PER_RUN" --argjson quick "$QUICK" \
-		--argjson repeat "$REPEAT" --arg iptables "${IPTABLES:-none}" \
+		--argjson repeat "$REPEAT" --arg iptables "${IPTABLES:-none}" --argjson batch "$BATCH" \
 		--rawfile targets "$TARGETS" \
 		'def num: if . == "" or . == "-" then null else tonumber end;
 		{ date: $date, kernel: $kernel, cpu_model: $cpu, cpus: $cpus, libbpf: $libbpf,
 		  clang: $clang, iptables: $iptables, quick: ($quick == 1), runs: $runs,
-		  seconds_per_run: $seconds, cost_repeat: $repeat, headline: $headline,
+		  seconds_per_run: $seconds, batch: $batch, cost_repeat: $repeat, headline: $headline,
 		  results: [split("\n")[] | select(length > 0) | split("|") | {
 			id: .[0], group: .[1], what: .[2], frame_bytes: (.[3] | num), cpus: (.[4] | num),
 			unit: (if .[5] == "-" then null else .[5] end),
@@ -798,12 +810,11 @@ main() {
 	trap cleanup EXIT
 	trap 'say "bench: interrupted"; exit 130' INT TERM
 	setup_lab
-	say "make bench: $(uname -r), $(nproc) CPUs, $RUNS run(s) of ${SECONDS_PER_RUN} s each$([[ $QUICK == 1 ]] && echo ' (quick: the numbers mean little)')"
-	run_drop
-	run_forward
-	run_reply
-	run_cost
-	run_scale
+	say "make bench: $(uname -r), $(nproc) CPUs, $RUNS run(s) of ${SECONDS_PER_RUN} s each, batches of $BATCH$([[ $QUICK == 1 ]] && echo ' (quick: the numbers mean little)')"
+	local group
+	for group in drop forward reply cost scale; do
+		[[ -z $ONLY || $ONLY == "$group" ]] && "run_$group"
+	done
 	report
 	[[ $FAILED -eq 0 ]]
 }
