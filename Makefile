@@ -4,19 +4,25 @@
 LESSONS := $(patsubst %/,%,$(dir $(wildcard basic*-*/Makefile packet*-*/Makefile)))
 SOLUTIONS := $(patsubst %/,%,$(dir $(wildcard *-solutions/*/Makefile)))
 BUILD_DIRS := $(LESSONS) $(SOLUTIONS) $(patsubst %/,%,$(dir $(wildcard testenv/Makefile tests/*/Makefile)))
+# bench/ is built as the lessons are, by its own name: `make bench` runs it.
+BENCH_DIR := $(patsubst %/,%,$(dir $(wildcard bench/Makefile)))
 
 include common/libbpf.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all test test-kernels check demo bench fuzz deps deps-kernels lint clean help $(BUILD_DIRS)
+.PHONY: all test test-kernels check demo bench bench-build fuzz deps deps-kernels lint clean help $(BUILD_DIRS)
 
-all: $(BUILD_DIRS)
+all: $(BUILD_DIRS) $(if $(BENCH_DIR),bench-build)
 
 # libbpf (when built from source) comes first, so lessons never race to build it.
 # The libbpf chosen here is handed to every lesson (common/libbpf.mk).
 # Each line names the lesson (BUILD_PREFIX); a lesson with nothing to do says nothing.
 $(BUILD_DIRS): $(LIBBPF_DEP)
 	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C $@ BUILD_PREFIX=$@/ \
+		$(LIBBPF_HANDOFF)
+
+bench-build: $(LIBBPF_DEP)
+	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C bench BUILD_PREFIX=bench/ \
 		$(LIBBPF_HANDOFF)
 
 help:
@@ -28,7 +34,9 @@ help:
 	@echo 'make check      run the assignment checks of every lesson on your code (needs root)'
 	@echo '                in a lesson directory: make check, or make check A=N for one assignment'
 	@echo 'make demo       a one-minute live tour of the first lessons on a lab (needs root)'
-	@echo 'make bench      benchmarks (none yet)'
+	@echo 'make bench      what XDP buys here: drop, forward, reply against Linux, ns/pkt of every lesson'
+	@echo '                program; a table, a headline, JSON and a chart in bench/results (needs root;'
+	@echo '                about 2 minutes); QUICK=1 runs each measurement once (see bench/README.org)'
 	@echo 'make fuzz       fuzz the helpers of headers/ for a minute (needs root); FUZZ_SECONDS=S,'
 	@echo '                FUZZ_FRAMES=N, FUZZ_SEED=N to choose (see tests/fuzz/README.org)'
 	@echo 'make deps       install the packages building, the labs and the tests need'
@@ -58,8 +66,10 @@ demo:
 	@scripts/deps.sh --ensure
 	@scripts/demo.sh $(if $(WORKTREE),--worktree) $(if $(FAST),--fast)
 
-bench:
-	@echo 'No benchmarks yet: they arrive with the packet lessons.'
+# The lessons' reference solutions are what the bench measures: build them all.
+bench: all
+	@scripts/deps.sh --ensure
+	@bench/bench.sh $(if $(filter 1,$(QUICK)),--quick)
 
 # Without FUZZ_SECONDS or FUZZ_FRAMES, the fuzzer runs for a minute.
 fuzz: tests/fuzz
@@ -76,5 +86,5 @@ lint:
 	@scripts/lint.sh
 
 clean:
-	@for d in $(BUILD_DIRS); do $(MAKE) --no-print-directory -C $$d clean $(LIBBPF_HANDOFF); done
+	@for d in $(BUILD_DIRS) $(BENCH_DIR); do $(MAKE) --no-print-directory -C $$d clean $(LIBBPF_HANDOFF); done
 	@rm -rf build

@@ -112,6 +112,10 @@ define_requirements() {
 	# Debian, gcc brings them; Fedora packages them apart).
 	require libasan        "has_gcc_lib libasan.so libubsan.so" \
 		"libasan8 libubsan1 | libasan6 libubsan1" "libasan libubsan"
+	# make bench: the Linux baselines it measures XDP against, and its chart.
+	require iptables       "has_cmd iptables"                  "iptables"       "iptables-legacy iptables-nft"
+	require nftables       "has_cmd nft"                       "nftables"       "nftables"
+	require gnuplot        "has_cmd gnuplot"                   "gnuplot-nox"    "gnuplot"
 }
 
 # The kernel matrix (tests/kernels/run.sh) boots other kernels under qemu.
