@@ -432,8 +432,8 @@ static __u32 lesson_verdict(const __u8 *p, const struct ref_walk *w, char *why, 
 	}
 	seq = get16(p + w->l4_off + 6);
 	append(why, size, "an %s %s, sequence %u (bytes %02x %02x at offset %u), %s",
-	       v4 ? "ICMP" : "ICMPv6", kind, seq, p[w->l4_off + 6], p[w->l4_off + 7],
-	       w->l4_off + 6, seq % 2 ? "odd" : "even");
+	       v4 ? "ICMP" : "ICMPv6", kind, seq, p[w->l4_off + 6], p[w->l4_off + 7], w->l4_off + 6,
+	       seq % 2 ? "odd" : "even");
 	return seq % 2 ? XDP_PASS : XDP_DROP;
 }
 
