@@ -110,20 +110,6 @@ verdict_counts() {
 	echo "DROP $(pinned_count 1) PASS $(pinned_count 2) ABORTED $(pinned_count 0)"
 }
 
-# The lab's address on the outside interface, of FAMILY (inet or inet6).
-outer_addr() { # FAMILY
-	local out
-	out=$(ip -j addr show dev "$LAB") || return 1
-	jq -r --arg f "$1" '[.[0].addr_info[] | select(.family == $f and .scope == "global")
-		| .local][0] // empty' <<<"$out"
-}
-
-# The sequence numbers of the replies in ping's output on stdin, separated by
-# spaces.
-replied_sequences() {
-	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' | tr '\n' ' ' | sed 's/ $//'
-}
-
 # Ping the inside of the lab from outside with t ping, COUNT times: the echo
 # requests leave through the interface the program is attached to (XDP does
 # not see them), the echo replies come in through it. Prints the sequence
@@ -139,7 +125,7 @@ ping_from_outside() { # FAMILY(4|6) COUNT
 # it). Prints the sequence numbers that got a reply.
 ping_from_inside() { # FAMILY(4|6) COUNT
 	local addr out
-	addr=$(outer_addr "$([[ $1 == 4 ]] && echo inet || echo inet6)")
+	addr=$(outside_address "$LAB" "$([[ $1 == 4 ]] && echo inet || echo inet6)")
 	out=$(testenv exec --name "$LAB" -- ping "-$1" -n -c "$2" -i 0.2 -W 1 "$addr" \
 		2>&1) || true
 	replied_sequences <<<"$out"
@@ -253,7 +239,7 @@ check_4() {
 	lab_setup || return 1
 	load_program || return 1
 	OUT_MAC=$(mac_of "$LAB") IN_MAC=$(mac_of veth0 "$LAB")
-	OUT_ADDR=$(outer_addr inet6) IN_ADDR=${OUT_ADDR%::1}::2
+	OUT_ADDR=$(outside_address "$LAB" inet6) IN_ADDR=${OUT_ADDR%::1}::2
 	expect_tagged "ICMPv6 echo requests with one 802.1Q tag (VLAN 100)" 2 2 1 4 --vlan 100 ||
 		return 1
 	expect_tagged "ICMPv6 echo requests with an 802.1ad tag around an 802.1Q tag" 2 2 1 4 \

@@ -76,11 +76,6 @@ assert_counts() { # "DROP N PASS N"
 	fi
 }
 
-# The sequence numbers of the replies in ping's output on stdin.
-replied_sequences() {
-	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' | tr '\n' ' ' | sed 's/ $//'
-}
-
 # The sequence numbers that got a reply, of COUNT pings from inside the lab
 # to the outside address ADDR: their echo requests go through the program.
 replied_from_inside() { # ADDR COUNT
@@ -93,16 +88,10 @@ replied_from_outside() { # [T_PING_OPTIONS...] -- PING_OPTIONS...
 	t ping --name "$LAB" "$@" -i 0.2 -W 1 | replied_sequences
 }
 
-outer_addr() { # inet|inet6
-	ip -j addr show dev "$LAB" |
-		jq -r --arg f "$1" '[.[0].addr_info[] | select(.family == $f and .scope == "global")
-			| .local][0]'
-}
-
 # send_frames from inside the lab, ICMPv6 echo requests to the outside.
 send_tagged() { # SEND_FRAMES_ARGS...
 	local out6
-	out6=$(outer_addr inet6)
+	out6=$(outside_address "$LAB" inet6)
 	t exec --name "$LAB" -- "$SEND_FRAMES" --dev veth0 --src-mac "$(mac_of veth0 "$LAB")" \
 		--dst-mac "$(mac_of "$LAB")" -6 --src "${out6%::1}::2" --dst "$out6" "$@"
 }
@@ -138,7 +127,7 @@ load_solution() {
 
 @test "packet01: ping -c 10 from inside gets replies for the odd sequence numbers only; 5 dropped, 5 passed" {
 	load_solution
-	run replied_from_inside "$(outer_addr inet6)" 10
+	run replied_from_inside "$(outside_address "$LAB" inet6)" 10
 	[[ "$output" == "1 3 5 7 9" ]] || { echo "replies for: $output"; return 1; }
 	assert_counts "DROP 5 PASS 5"
 }
@@ -148,7 +137,7 @@ load_solution() {
 	run replied_from_outside --legacy-ip -- -c 4
 	[[ "$output" == "1 3" ]] || { echo "t ping: replies for: $output"; return 1; }
 	assert_counts "DROP 2 PASS 2"
-	run replied_from_inside "$(outer_addr inet)" 4
+	run replied_from_inside "$(outside_address "$LAB" inet)" 4
 	[[ "$output" == "1 3" ]] || { echo "from inside: replies for: $output"; return 1; }
 	assert_counts "DROP 4 PASS 4"
 }
@@ -244,9 +233,7 @@ vlan_supported() {
 	assert_ok
 	load_solution
 	local addr
-	addr=$(ip -j addr show dev "$LAB.100" |
-		jq -r '[.[0].addr_info[] | select(.family == "inet6" and .scope == "global")
-			| .local][0]')
+	addr=$(outside_address "$LAB.100" inet6)
 	run replied_from_inside "$addr" 6
 	[[ "$output" == "1 3 5" ]] || { echo "replies for: $output"; return 1; }
 	assert_counts "DROP 3 PASS 3"
