@@ -14,22 +14,26 @@
 #   must agree with the fuzzer's own decoder (written from the RFCs) on every
 #   one; a disagreement shows the frame in hex. The verifier proves that the
 #   program reads no byte outside the packet; this proves the rest.
-# - Live traffic on a lab: ping from inside the lab (its echo requests enter
-#   the interface the program is on), and tagged frames sent with
+# - Live traffic on a lab: pings from outside as `t ping` sends them (their
+#   echo requests leave through the interface the program is on, where XDP
+#   does not see them; their echo replies come in through it) and pings from
+#   inside the lab (their echo requests come in), and tagged frames sent with
 #   testenv/send_frames (no 802.1Q support needed). The lab is quiet (static
 #   neighbours), so the stats map counts exactly what the check sent; it is
 #   read with bpftool, not with code under test.
 #
-#      outside (this namespace)                 inside (netns $LAB)
-#   $LAB: xdp_parser_func  <----- veth ----->  veth0: ping, send_frames
+#      outside (this namespace)                   inside (netns $LAB)
+#   t ping: requests out, replies in  ----->
+#   $LAB: xdp_parser_func  <------- veth ------->  veth0
+#                          <-----  ping, send_frames: requests in, replies out
 
 # shellcheck disable=SC2034 # read by tests/lib/check.sh
 ASSIGNMENTS=(1 2 3 4 5)
 TITLE_1="the Ethernet bounds check covers the header: the program loads and passes traffic"
 TITLE_2="parse_ip6hdr accepts well-formed IPv6 headers only"
-TITLE_3="parse_icmp6hdr, and the ICMPv6 echo requests with an even sequence are dropped"
+TITLE_3="parse_icmp6hdr, and the ICMPv6 echo requests and replies with an even sequence are dropped"
 TITLE_4="VLAN tags: 802.1Q and 802.1ad, up to VLAN_MAX_DEPTH"
-TITLE_5="IPv4 with a variable header length, parse_icmphdr, even ICMP echo requests dropped"
+TITLE_5="IPv4 with a variable header length, parse_icmphdr, even ICMP echo requests and replies dropped"
 
 readonly FUZZ_SEED=9
 readonly FUZZ_FRAMES=3000
@@ -106,66 +110,86 @@ verdict_counts() {
 	echo "DROP $(pinned_count 1) PASS $(pinned_count 2) ABORTED $(pinned_count 0)"
 }
 
-# The lab's address on the outside interface, of FAMILY (inet or inet6).
-outer_addr() { # FAMILY
+# Ping the inside of the lab from outside with t ping, COUNT times: the echo
+# requests leave through the interface the program is attached to (XDP does
+# not see them), the echo replies come in through it. Prints the sequence
+# numbers that got a reply.
+ping_from_outside() { # FAMILY(4|6) COUNT
 	local out
-	out=$(ip -j addr show dev "$LAB") || return 1
-	jq -r --arg f "$1" '[.[0].addr_info[] | select(.family == $f and .scope == "global")
-		| .local][0] // empty' <<<"$out"
-}
-
-mac_of() { # DEV [NETNS]
-	local out
-	if [[ -n "${2:-}" ]]; then
-		out=$(ip -n "$2" -j link show dev "$1") || return 1
-	else
-		out=$(ip -j link show dev "$1") || return 1
-	fi
-	jq -r '.[0].address' <<<"$out"
+	out=$(testenv ping --name "$LAB" -- "-$1" -c "$2" -i 0.2 -W 1 2>&1) || true
+	replied_sequences <<<"$out"
 }
 
 # Ping the outside of the lab from inside, COUNT times: the echo requests
-# enter the interface the program is attached to. Prints the sequence
-# numbers that got a reply, separated by spaces.
+# enter the interface the program is attached to (the replies leave through
+# it). Prints the sequence numbers that got a reply.
 ping_from_inside() { # FAMILY(4|6) COUNT
 	local addr out
-	addr=$(outer_addr "$([[ $1 == 4 ]] && echo inet || echo inet6)")
+	addr=$(outside_address "$LAB" "$([[ $1 == 4 ]] && echo inet || echo inet6)")
 	out=$(testenv exec --name "$LAB" -- ping "-$1" -n -c "$2" -i 0.2 -W 1 "$addr" \
 		2>&1) || true
-	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//'
+	replied_sequences <<<"$out"
 }
 
-# Ping from inside, 10 times, and expect the even sequence numbers dropped.
-expect_even_dropped() { # FAMILY(4|6) HINT
-	local got counts name=ICMPv6
-	[[ $1 == 4 ]] && name=ICMP
-	got=$(ping_from_inside "$1" 10)
-	counts=$(verdict_counts)
+# After 10 pings (HOW, through the program came their echo WHAT): replies
+# for the odd sequence numbers only, and the stats map at COUNTS.
+expect_odd_replied() { # HOW WHAT TYPE GOT COUNTS WANT_COUNTS HINT
+	local how=$1 what=$2 type=$3 got=$4 counts=$5 want=$6 hint=$7
 	if [[ "$got" != "1 3 5 7 9" ]]; then
-		say_more "expected ping -$1 -c 10 from inside the lab to get replies for the odd" \
-			"sequence numbers only (1 3 5 7 9), saw replies for: ${got:-none}" \
-			"(stats map: $counts)"
-		say_more "$2"
+		say_more "expected $how to get replies for the odd sequence numbers only" \
+			"(1 3 5 7 9), saw replies for: ${got:-none} (stats map since the load:" \
+			"$counts)"
+		if [[ "$got" == "2 4 6 8 10" ]]; then
+			say_more "The odd ones were dropped: is the parity test the wrong way round?"
+		elif [[ "$got" == "1 2 3 4 5 6 7 8 9 10" ]]; then
+			say_more "Nothing was dropped. What came through the program were echo" \
+				"$what ($type): drop the even ones as well as the even echo" \
+				"$([[ $what == requests ]] && echo replies || echo requests)."
+		else
+			say_more "$hint"
+		fi
 		return 1
 	fi
-	expect_eq "the stats map after 10 $name echo requests (5 even, 5 odd)" \
-		"DROP 5 PASS 5 ABORTED 0" "$counts" || {
+	expect_eq "the stats map since the load, after $how" "$want" "$counts" || {
 		say_more "Record every verdict, the one you return, with xdp_stats_record_action()."
 		return 1
 	}
 }
 
+# Ping 10 times from outside, then 10 times from inside, and expect the even
+# sequence numbers dropped each time: of the echo replies coming in, then of
+# the echo requests.
+expect_even_dropped() { # FAMILY(4|6) HINT
+	local got counts how request=ICMPV6_ECHO_REQUEST reply=ICMPV6_ECHO_REPLY
+	[[ $1 == 4 ]] && request=ICMP_ECHO reply=ICMP_ECHOREPLY
+	how="t ping -- -c 10 (from outside)"
+	[[ $1 == 4 ]] && how="t ping --legacy-ip -- -c 10 (from outside)"
+	got=$(ping_from_outside "$1" 10)
+	counts=$(verdict_counts)
+	expect_odd_replied "$how" replies "$reply" "$got" "$counts" \
+		"DROP 5 PASS 5 ABORTED 0" "$2" || return 1
+	got=$(ping_from_inside "$1" 10)
+	counts=$(verdict_counts)
+	expect_odd_replied "ping -$1 -c 10 from inside the lab" requests "$request" \
+		"$got" "$counts" "DROP 10 PASS 10 ABORTED 0" "$2"
+}
+
 # ---- assignment 1 -------------------------------------------------------------
 
 check_1() {
-	local got counts
+	local got=0 counts i
 	lab_setup --legacy-ip || return 1
 	load_program || return 1
-	# Pings from outside: their echo replies come in through the program.
-	got=$(testenv ping --name "$LAB" --legacy-ip -- -c 3 -i 0.2 -W 1 -w 5 2>&1 |
-		grep -c 'bytes from' || true)
+	# Three pings from outside, of one echo request each: their echo replies
+	# come in through the program. Each has sequence number 1, odd, which
+	# every assignment passes.
+	for i in 1 2 3; do
+		if [[ $(ping_from_outside 4 1) == 1 ]]; then
+			got=$((got + 1))
+		fi
+	done
 	counts=$(verdict_counts)
-	expect_eq "replies to 3 IPv4 pings from outside (their replies go through the program)" \
+	expect_eq "replies to t ping --legacy-ip -- -c 1, 3 times (from outside: the replies go through the program)" \
 		3 "$got" || return 1
 	expect_eq "the stats map after them" "DROP 0 PASS 3 ABORTED 0" "$counts" || return 1
 	# Every Ethernet header, cut at every offset: frames of 14 bytes and
@@ -215,7 +239,7 @@ check_4() {
 	lab_setup || return 1
 	load_program || return 1
 	OUT_MAC=$(mac_of "$LAB") IN_MAC=$(mac_of veth0 "$LAB")
-	OUT_ADDR=$(outer_addr inet6) IN_ADDR=${OUT_ADDR%::1}::2
+	OUT_ADDR=$(outside_address "$LAB" inet6) IN_ADDR=${OUT_ADDR%::1}::2
 	expect_tagged "ICMPv6 echo requests with one 802.1Q tag (VLAN 100)" 2 2 1 4 --vlan 100 ||
 		return 1
 	expect_tagged "ICMPv6 echo requests with an 802.1ad tag around an 802.1Q tag" 2 2 1 4 \

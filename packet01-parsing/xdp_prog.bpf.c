@@ -3,9 +3,9 @@
  *
  * xdp_parser_func walks the frame with a header cursor: Ethernet, the VLAN
  * tags after it, IPv6 or IPv4, then ICMPv6 or ICMP. It drops the echo
- * requests (what ping sends) whose sequence number is even, passes every
- * other frame, and records each verdict in xdp_stats_map, so that xdp_stats
- * of basic04 shows them.
+ * requests and echo replies (what ping sends, and what comes back) whose
+ * sequence number is even, passes every other frame, and records each
+ * verdict in xdp_stats_map, so that xdp_stats of basic04 shows them.
  *
  * The parse functions below are this lesson's own, for you to finish
  * (README.org, the assignments). headers/parsing_helpers.h holds the
@@ -43,7 +43,8 @@ struct icmphdr {
 	} un;
 };
 
-#define ICMP_ECHO 8 /* ICMP type of an echo request */
+#define ICMP_ECHOREPLY 0 /* ICMP type of an echo reply */
+#define ICMP_ECHO 8	 /* ICMP type of an echo request */
 
 /* Where the parser is: the first byte of the packet not parsed yet. */
 struct hdr_cursor {
@@ -170,15 +171,16 @@ int xdp_parser_func(struct xdp_md *ctx)
 	if (eth_type == bpf_htons(ETH_P_IPV6)) {
 		/* Assignment 3: for now, every IPv6 frame is dropped. Parse the
 		 * IPv6 header (assignment 2), then the ICMPv6 header, and drop
-		 * only the echo requests (ICMPV6_ECHO_REQUEST) whose sequence
-		 * number is even. Mind the byte order of icmp6_sequence.
+		 * only the echo requests (ICMPV6_ECHO_REQUEST) and echo replies
+		 * (ICMPV6_ECHO_REPLY) whose sequence number is even. Mind the
+		 * byte order of icmp6_sequence.
 		 */
 		action = XDP_DROP;
 		/* Assignment 3: end */
 	} else if (eth_type == bpf_htons(ETH_P_IP)) {
 		/* Assignment 5: the same for IPv4: parse_iphdr(), parse_icmphdr(),
-		 * and drop the echo requests (ICMP_ECHO) with an even
-		 * un.echo.sequence.
+		 * and drop the echo requests (ICMP_ECHO) and echo replies
+		 * (ICMP_ECHOREPLY) with an even un.echo.sequence.
 		 */
 		/* Assignment 5: end */
 	}

@@ -3,9 +3,9 @@
  *
  * xdp_parser_func walks the frame with a header cursor: Ethernet, the VLAN
  * tags after it, IPv6 or IPv4, then ICMPv6 or ICMP. It drops the echo
- * requests (what ping sends) whose sequence number is even, passes every
- * other frame, and records each verdict in xdp_stats_map, so that xdp_stats
- * of basic04 shows them.
+ * requests and echo replies (what ping sends, and what comes back) whose
+ * sequence number is even, passes every other frame, and records each
+ * verdict in xdp_stats_map, so that xdp_stats of basic04 shows them.
  *
  * The parse functions below are this lesson's own, for you to finish
  * (README.org, the assignments). headers/parsing_helpers.h holds the
@@ -43,7 +43,8 @@ struct icmphdr {
 	} un;
 };
 
-#define ICMP_ECHO 8 /* ICMP type of an echo request */
+#define ICMP_ECHOREPLY 0 /* ICMP type of an echo reply */
+#define ICMP_ECHO 8	 /* ICMP type of an echo request */
 
 /* Where the parser is: the first byte of the packet not parsed yet. */
 struct hdr_cursor {
@@ -233,30 +234,37 @@ int xdp_parser_func(struct xdp_md *ctx)
 
 	eth_type = parse_ethhdr(&nh, data_end, &eth);
 	if (eth_type == bpf_htons(ETH_P_IPV6)) {
-		/* Assignment 3: drop the ICMPv6 echo requests whose sequence
-		 * number is even; icmp6_sequence is in network byte order.
+		/* Assignment 3: drop the ICMPv6 echo requests and echo replies
+		 * whose sequence number is even; icmp6_sequence is in network
+		 * byte order.
 		 */
 		struct icmp6hdr *icmp6h;
 		struct ipv6hdr *ip6h;
+		int type;
 
 		/* Each step runs only when the one before found its protocol. */
-		if (parse_ip6hdr(&nh, data_end, &ip6h) == IPPROTO_ICMPV6 &&
-		    parse_icmp6hdr(&nh, data_end, &icmp6h) == ICMPV6_ECHO_REQUEST &&
-		    bpf_ntohs(icmp6h->icmp6_sequence) % 2 == 0)
-			action = XDP_DROP;
+		if (parse_ip6hdr(&nh, data_end, &ip6h) == IPPROTO_ICMPV6) {
+			type = parse_icmp6hdr(&nh, data_end, &icmp6h);
+			if ((type == ICMPV6_ECHO_REQUEST || type == ICMPV6_ECHO_REPLY) &&
+			    bpf_ntohs(icmp6h->icmp6_sequence) % 2 == 0)
+				action = XDP_DROP;
+		}
 		/* Assignment 3: end */
 	} else if (eth_type == bpf_htons(ETH_P_IP)) {
-		/* Assignment 5: the same for IPv4: parse_iphdr(), parse_icmphdr(),
-		 * and drop the echo requests (ICMP_ECHO) with an even
+		/* Assignment 5: the same for IPv4: drop the echo requests
+		 * (ICMP_ECHO) and echo replies (ICMP_ECHOREPLY) with an even
 		 * un.echo.sequence.
 		 */
 		struct icmphdr *icmph;
 		struct iphdr *iph;
+		int type;
 
-		if (parse_iphdr(&nh, data_end, &iph) == IPPROTO_ICMP &&
-		    parse_icmphdr(&nh, data_end, &icmph) == ICMP_ECHO &&
-		    bpf_ntohs(icmph->un.echo.sequence) % 2 == 0)
-			action = XDP_DROP;
+		if (parse_iphdr(&nh, data_end, &iph) == IPPROTO_ICMP) {
+			type = parse_icmphdr(&nh, data_end, &icmph);
+			if ((type == ICMP_ECHO || type == ICMP_ECHOREPLY) &&
+			    bpf_ntohs(icmph->un.echo.sequence) % 2 == 0)
+				action = XDP_DROP;
+		}
 		/* Assignment 5: end */
 	}
 	return xdp_stats_record_action(ctx, action);

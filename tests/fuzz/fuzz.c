@@ -361,7 +361,7 @@ enum {
 	JUDGE_ETH = 1,	   /* parse_ethhdr(), VLAN tags included */
 	JUDGE_IP = 2,	   /* parse_iphdr(), parse_ip6hdr() */
 	JUDGE_ICMP = 4,	   /* parse_icmphdr(), parse_icmp6hdr() */
-	JUDGE_VERDICT = 8, /* xdp_parser_func: drop the even echo requests, pass the rest */
+	JUDGE_VERDICT = 8, /* xdp_parser_func: drop the even echo requests/replies, pass the rest */
 };
 
 #define LESSON_CUT_SPAN 200 /* cuts at every offset up to here: every header fits */
@@ -408,22 +408,32 @@ static int lesson_set_up(void)
 }
 
 /* The verdict the lesson asks for: XDP_DROP for an ICMP or ICMPv6 echo
- * request whose sequence number is even, XDP_PASS for everything else.
+ * request or echo reply whose sequence number is even, XDP_PASS for
+ * everything else. The type alone says echo: the code is not looked at.
  */
 static __u32 lesson_verdict(const __u8 *p, const struct ref_walk *w, char *why, size_t size)
 {
 	const struct fuzz_step *icmp = &w->step[2];
+	bool v4 = icmp->helper == HELPER_ICMPHDR;
+	const char *kind;
 	__u16 seq;
 
-	if (w->n_steps < 3 || !((icmp->helper == HELPER_ICMPHDR && icmp->ret == 8) ||
-				(icmp->helper == HELPER_ICMP6HDR && icmp->ret == 128))) {
-		append(why, size, "not an echo request");
+	if (w->n_steps < 3 || (!v4 && icmp->helper != HELPER_ICMP6HDR))
+		kind = NULL;
+	else if (icmp->ret == (v4 ? 8 : 128))
+		kind = "echo request";
+	else if (icmp->ret == (v4 ? 0 : 129))
+		kind = "echo reply";
+	else
+		kind = NULL;
+	if (!kind) {
+		append(why, size, "not an echo request or reply");
 		return XDP_PASS;
 	}
 	seq = get16(p + w->l4_off + 6);
-	append(why, size, "an %s echo request, sequence %u (bytes %02x %02x at offset %u), %s",
-	       icmp->helper == HELPER_ICMPHDR ? "ICMP" : "ICMPv6", seq, p[w->l4_off + 6],
-	       p[w->l4_off + 7], w->l4_off + 6, seq % 2 ? "odd" : "even");
+	append(why, size, "an %s %s, sequence %u (bytes %02x %02x at offset %u), %s",
+	       v4 ? "ICMP" : "ICMPv6", kind, seq, p[w->l4_off + 6], p[w->l4_off + 7], w->l4_off + 6,
+	       seq % 2 ? "odd" : "even");
 	return seq % 2 ? XDP_PASS : XDP_DROP;
 }
 
@@ -1045,7 +1055,8 @@ static void usage(FILE *out)
 		"  --vlan-depth N   the lesson's VLAN_MAX_DEPTH (default 2)\n"
 		"  --judge LIST     what must agree, of eth,ip,icmp,verdict (default: all):\n"
 		"                   what the parse functions return, and the verdict (drop\n"
-		"                   the even ICMP/ICMPv6 echo requests, pass the rest)\n"
+		"                   the even ICMP/ICMPv6 echo requests and replies, pass\n"
+		"                   the rest)\n"
 		"  --cuts           also every prefix of each frame (14 to 200 bytes)\n"
 		"  --cut N          with --frame: that frame cut to N bytes\n"
 		"  -h, --help       this text\n"

@@ -3,9 +3,9 @@
 #
 # packet01-parsing, as its README shows it: the starter is refused by the
 # verifier with the log's tail and a hint, and nothing is left attached or
-# pinned; the reference solution drops the even ICMPv6 and ICMP echo requests
-# of a ping from inside the lab and counts exactly that in its pinned stats
-# map; tagged frames sent with testenv/send_frames (802.1ad around 802.1Q,
+# pinned; the reference solution drops the even ICMPv6 and ICMP echo replies
+# of t ping (from outside) and the even echo requests of a ping from inside
+# the lab, and counts exactly that in its pinned stats map; tagged frames sent with testenv/send_frames (802.1ad around 802.1Q,
 # and one tag more than VLAN_MAX_DEPTH) get the verdicts the README states;
 # send_frames builds the frames the README prints and refuses bad input in
 # one line; with real 802.1Q (tag vlan: make test-kernels), the same through
@@ -17,7 +17,8 @@
 #   | fc00:dead:cafe:N::1      |          | fc00:dead:cafe:N::2      |
 #   | 198.18.N.1               |          | 198.18.N.2               |
 #   | xdp_parser_func sees the |          | ping, send_frames: echo  |
-#   | echo requests            |          | requests, tagged frames  |
+#   | echo requests coming in, |          | requests, tagged frames; |
+#   | and the replies to t ping|          | the replies to t ping    |
 #   +--------------------------+          +--------------------------+
 #   /sys/fs/bpf/p01lab/xdp_stats_map
 #
@@ -76,26 +77,21 @@ assert_counts() { # "DROP N PASS N"
 }
 
 # The sequence numbers that got a reply, of COUNT pings from inside the lab
-# to the outside address ADDR.
+# to the outside address ADDR: their echo requests go through the program.
 replied_from_inside() { # ADDR COUNT
-	t exec --name "$LAB" -- ping -n -c "$2" -i 0.2 -W 1 "$1" |
-		sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' | tr '\n' ' ' | sed 's/ $//'
+	t exec --name "$LAB" -- ping -n -c "$2" -i 0.2 -W 1 "$1" | replied_sequences
 }
 
-outer_addr() { # inet|inet6
-	ip -j addr show dev "$LAB" |
-		jq -r --arg f "$1" '[.[0].addr_info[] | select(.family == $f and .scope == "global")
-			| .local][0]'
-}
-
-mac_of() { # DEV [NETNS]
-	ip ${2:+-n "$2"} -j link show dev "$1" | jq -r '.[0].address'
+# The same of t ping (from outside) with PING_OPTIONS: their echo replies go
+# through the program.
+replied_from_outside() { # [T_PING_OPTIONS...] -- PING_OPTIONS...
+	t ping --name "$LAB" "$@" -i 0.2 -W 1 | replied_sequences
 }
 
 # send_frames from inside the lab, ICMPv6 echo requests to the outside.
 send_tagged() { # SEND_FRAMES_ARGS...
 	local out6
-	out6=$(outer_addr inet6)
+	out6=$(outside_address "$LAB" inet6)
 	t exec --name "$LAB" -- "$SEND_FRAMES" --dev veth0 --src-mac "$(mac_of veth0 "$LAB")" \
 		--dst-mac "$(mac_of "$LAB")" -6 --src "${out6%::1}::2" --dst "$out6" "$@"
 }
@@ -121,19 +117,29 @@ load_solution() {
 
 # ---- the solution, live ---------------------------------------------------------
 
-@test "packet01: ping -c 10 from inside gets replies for the odd sequence numbers only; 5 dropped, 5 passed" {
+@test "packet01: t ping -- -6 -c 10 gets replies for the odd sequence numbers only; 5 dropped, 5 passed" {
 	load_solution
 	[[ -e "$MAP_PIN" ]]
-	run replied_from_inside "$(outer_addr inet6)" 10
+	run replied_from_outside -- -6 -c 10
 	[[ "$output" == "1 3 5 7 9" ]] || { echo "replies for: $output"; return 1; }
 	assert_counts "DROP 5 PASS 5"
 }
 
-@test "packet01: the same over IPv4: ping -4 -c 4 from inside, replies for 1 and 3" {
+@test "packet01: ping -c 10 from inside gets replies for the odd sequence numbers only; 5 dropped, 5 passed" {
 	load_solution
-	run replied_from_inside "$(outer_addr inet)" 4
-	[[ "$output" == "1 3" ]] || { echo "replies for: $output"; return 1; }
+	run replied_from_inside "$(outside_address "$LAB" inet6)" 10
+	[[ "$output" == "1 3 5 7 9" ]] || { echo "replies for: $output"; return 1; }
+	assert_counts "DROP 5 PASS 5"
+}
+
+@test "packet01: the same over IPv4: t ping --legacy-ip -- -c 4, then ping -4 -c 4 from inside, replies for 1 and 3" {
+	load_solution
+	run replied_from_outside --legacy-ip -- -c 4
+	[[ "$output" == "1 3" ]] || { echo "t ping: replies for: $output"; return 1; }
 	assert_counts "DROP 2 PASS 2"
+	run replied_from_inside "$(outside_address "$LAB" inet)" 4
+	[[ "$output" == "1 3" ]] || { echo "from inside: replies for: $output"; return 1; }
+	assert_counts "DROP 4 PASS 4"
 }
 
 @test "packet01: tagged frames from send_frames: 802.1ad+802.1Q looked into, 3 tags passed" {
@@ -149,7 +155,7 @@ load_solution() {
 
 @test "packet01: t stats shows the verdicts of the pinned map" {
 	load_solution
-	replied_from_inside "$(outer_addr inet6)" 4 >/dev/null
+	replied_from_outside -- -c 4 >/dev/null
 	BOUND=3 run t stats --name "$LAB"
 	assert_output_matches '^XDP_DROP .* total 2 pkts'
 	assert_output_matches '^XDP_PASS .* total 2 pkts'
@@ -221,16 +227,18 @@ vlan_supported() {
 }
 
 # bats test_tags=vlan
-@test "packet01: with t setup --vlan, pings from inside over VLAN 100 lose the even sequence numbers" {
+@test "packet01: with t setup --vlan, pings over VLAN 100, from inside and t ping --vlan, lose the even sequence numbers" {
 	vlan_supported || skip "this kernel has no 802.1Q VLAN support (make test-kernels runs this)"
 	run t reset --name "$LAB" --vlan --legacy-ip
 	assert_ok
 	load_solution
 	local addr
-	addr=$(ip -j addr show dev "$LAB.100" |
-		jq -r '[.[0].addr_info[] | select(.family == "inet6" and .scope == "global")
-			| .local][0]')
+	addr=$(outside_address "$LAB.100" inet6)
 	run replied_from_inside "$addr" 6
 	[[ "$output" == "1 3 5" ]] || { echo "replies for: $output"; return 1; }
 	assert_counts "DROP 3 PASS 3"
+	# The replies to t ping --vlan come in tagged, and are looked into too.
+	run replied_from_outside --vlan -- -6 -c 6
+	[[ "$output" == "1 3 5" ]] || { echo "t ping --vlan: replies for: $output"; return 1; }
+	assert_counts "DROP 6 PASS 6"
 }

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# What the kernel says about XDP on an interface, and a lab's inside address:
+# What the kernel says about XDP on an interface, and a lab's addresses:
 # read from `ip -j` and `bpftool -j` (JSON, picked apart with jq), never from
-# text meant for people. One file for the lessons' checks (tests/lib/check.sh
+# text meant for people; and which pings got a reply. One file for the lessons' checks (tests/lib/check.sh
 # sources it) and the lab tests (tests/lab/lab_helpers.bash sources it).
 #
 # Each function prints its answer ("" when there is none) and fails only when
@@ -69,6 +69,22 @@ inside_address() { # LAB
 	local out
 	out=$(ip -n "$1" -6 -j addr show dev veth0 scope global) || return 1
 	jq -r '[.[0].addr_info[] | select(.local) | .local][0] // empty' <<<"$out"
+}
+
+# The global address of FAMILY (inet or inet6) on DEV, an outside interface
+# of a testenv lab (LAB, named after the lab, or LAB.100 with --vlan): the far
+# end of pings from inside.
+outside_address() { # DEV FAMILY
+	local out
+	out=$(ip -j addr show dev "$1") || return 1
+	jq -r --arg f "$2" '[.[0].addr_info[] | select(.family == $f and .scope == "global")
+		| .local][0] // empty' <<<"$out"
+}
+
+# The sequence numbers that got a reply, in the output of ping on stdin,
+# separated by spaces.
+replied_sequences() {
+	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' | tr '\n' ' ' | sed 's/ $//'
 }
 
 # The name of BPF program ID (its C function name, cut to 15 characters).

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* packet01-parsing: the starter is refused by the verifier (assignment 1, on
  * purpose); the reference solution drops exactly the ICMP and ICMPv6 echo
- * requests with an even sequence number, under 0 to VLAN_MAX_DEPTH (2) tags of
+ * requests and echo replies with an even sequence number (judged by the type,
+ * whatever the code), under 0 to VLAN_MAX_DEPTH (2) tags of
  * 802.1Q or 802.1ad, passes every other frame unchanged (cut short, malformed,
  * too deeply tagged, other protocols), and counts each verdict in
  * xdp_stats_map. tests/fuzz (fuzz --lesson) does the same on generated frames;
@@ -56,7 +57,11 @@ static const struct verdict_case cases[] = {
 	/* Byte order: 0x0100 is even, its bytes swapped (1) are odd. */
 	{ "ICMPv6 echo request, sequence 256", { V6, .icmp_seq = 256 }, XDP_DROP },
 	{ "ICMPv6 echo request, sequence 257", { V6, .icmp_seq = 257 }, XDP_PASS },
-	{ "ICMPv6 echo reply, sequence 2", { V6, .icmp_seq = 2, .echo_reply = true }, XDP_PASS },
+	/* The replies to t ping, which pings from outside, come in too. */
+	{ "ICMPv6 echo reply, sequence 2", { V6, .icmp_seq = 2, .echo_reply = true }, XDP_DROP },
+	{ "ICMPv6 echo reply, sequence 1", { V6, .icmp_seq = 1, .echo_reply = true }, XDP_PASS },
+	{ "ICMPv6 echo reply, sequence 256", { V6, .icmp_seq = 256, .echo_reply = true }, XDP_DROP },
+	{ "ICMPv6 echo reply, sequence 257", { V6, .icmp_seq = 257, .echo_reply = true }, XDP_PASS },
 	{ "ICMPv6 echo request, no payload, sequence 4",
 	  { V6, .icmp_seq = 4, .payload_len = 0 },
 	  XDP_DROP },
@@ -64,7 +69,10 @@ static const struct verdict_case cases[] = {
 	{ "ICMP echo request, sequence 3", { V4, .icmp_seq = 3 }, XDP_PASS },
 	{ "ICMP echo request, sequence 512", { V4, .icmp_seq = 512 }, XDP_DROP },
 	{ "ICMP echo request, sequence 513", { V4, .icmp_seq = 513 }, XDP_PASS },
-	{ "ICMP echo reply, sequence 2", { V4, .icmp_seq = 2, .echo_reply = true }, XDP_PASS },
+	{ "ICMP echo reply, sequence 2", { V4, .icmp_seq = 2, .echo_reply = true }, XDP_DROP },
+	{ "ICMP echo reply, sequence 3", { V4, .icmp_seq = 3, .echo_reply = true }, XDP_PASS },
+	{ "ICMP echo reply, sequence 512", { V4, .icmp_seq = 512, .echo_reply = true }, XDP_DROP },
+	{ "ICMP echo reply, sequence 513", { V4, .icmp_seq = 513, .echo_reply = true }, XDP_PASS },
 	{ "ICMP echo request, 8 bytes of IPv4 options, sequence 2",
 	  { V4, .icmp_seq = 2, .ip_opt_len = 8 },
 	  XDP_DROP },
@@ -94,6 +102,12 @@ static const struct verdict_case cases[] = {
 	{ "802.1ad + 802.1Q, ICMP echo request, sequence 5",
 	  { V4, .icmp_seq = 5, .n_vlans = 2, .vlans = { AD(5), Q(100) } },
 	  XDP_PASS },
+	{ "802.1Q, ICMPv6 echo reply, sequence 4",
+	  { V6, .icmp_seq = 4, .echo_reply = true, .n_vlans = 1, .vlans = { Q(100) } },
+	  XDP_DROP },
+	{ "802.1ad + 802.1Q, ICMP echo reply, sequence 6",
+	  { V4, .icmp_seq = 6, .echo_reply = true, .n_vlans = 2, .vlans = { AD(5), Q(100) } },
+	  XDP_DROP },
 	{ "802.1Q + 802.1Q, ICMPv6 echo request, sequence 8",
 	  { V6, .icmp_seq = 8, .n_vlans = 2, .vlans = { Q(1), Q(2) } },
 	  XDP_DROP },
@@ -139,6 +153,59 @@ TEST(packet01_solution_verdict_of_every_packet_kind)
 	ASSERT(!read_datarec(map, XDP_PASS, &rec), "read XDP_PASS from xdp_stats_map");
 	CHECK(rec.rx_packets == passes, "XDP_PASS counted: got %llu, want %llu",
 	      (unsigned long long)rec.rx_packets, (unsigned long long)passes);
+}
+
+/* The type says what the 4 bytes after the checksum are: only in an echo
+ * request or reply are they the identifier and the sequence number. Frames
+ * with an even "sequence" there: the echo types are dropped whatever their
+ * code (the program does not look at it), every other type passes.
+ */
+TEST(packet01_solution_judges_icmp_by_type)
+{
+	static const struct {
+		const char *what;
+		bool v6;
+		__u8 type, code;
+		__u32 want;
+	} kinds[] = {
+		{ "ICMP echo reply (type 0)", false, 0, 0, XDP_DROP },
+		{ "ICMP echo request (type 8)", false, 8, 0, XDP_DROP },
+		{ "ICMP echo request with code 1", false, 8, 1, XDP_DROP },
+		{ "ICMP echo reply with code 5", false, 0, 5, XDP_DROP },
+		{ "ICMP destination unreachable (type 3)", false, 3, 1, XDP_PASS },
+		{ "ICMP time exceeded (type 11)", false, 11, 0, XDP_PASS },
+		{ "ICMP timestamp request (type 13)", false, 13, 0, XDP_PASS },
+		{ "ICMPv6 echo request (type 128)", true, 128, 0, XDP_DROP },
+		{ "ICMPv6 echo reply (type 129)", true, 129, 0, XDP_DROP },
+		{ "ICMPv6 echo reply with code 3", true, 129, 3, XDP_DROP },
+		{ "ICMPv6 destination unreachable (type 1)", true, 1, 0, XDP_PASS },
+		{ "ICMPv6 neighbour solicitation (type 135)", true, 135, 0, XDP_PASS },
+		{ "ICMPv6 type 0 (reserved; 0 is the echo reply of ICMP only)", true, 0, 0,
+		  XDP_PASS },
+		{ "ICMPv6 type 8 (8 is the echo request of ICMP only)", true, 8, 0, XDP_PASS },
+	};
+	struct bpf_object *obj = open_and_load(SOLUTION_OBJ);
+	struct xdp_result res;
+	__u8 pkt[128];
+	int fd;
+
+	ASSERT(obj, "cannot test without the object (build it with make)");
+	fd = prog_fd(obj, PROG);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct pkt_spec v4 = { V4, .icmp_seq = 2 }, v6 = { V6, .icmp_seq = 2 };
+		struct pkt_spec *spec = kinds[i].v6 ? &v6 : &v4;
+		__u32 len, l4;
+
+		len = build_packet(spec, pkt, sizeof(pkt));
+		ASSERT(len, "build the frame");
+		l4 = pkt_l4_offset(spec);
+		pkt[l4] = kinds[i].type;
+		pkt[l4 + 1] = kinds[i].code;
+		if (xdp_run(fd, pkt, len, &res))
+			return;
+		CHECK(res.action == kinds[i].want, "%s, sequence bytes 00 02: got %s, want %s",
+		      kinds[i].what, xdp_action_name(res.action), xdp_action_name(kinds[i].want));
+	}
 }
 
 /* An even echo request cut at every offset: only the whole frame (the IP
