@@ -20,6 +20,7 @@
  * no .bpf.o beside it, and a typo in a map's name is a compile error.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -135,6 +136,7 @@ int main(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	struct xdp_prog *skel = NULL;
 	struct bpf_program *prog;
+	sigset_t stop_signals;
 	int err;
 
 	/* 1. Parse options: which interface, program, pin directory. */
@@ -191,6 +193,15 @@ int main(int argc, char **argv)
 	 * process for now: if it exits without pinning it, the program is
 	 * detached again.
 	 */
+	/* From here to the last pin, Ctrl-C (or a kill) waits, and is dropped
+	 * when this program exits: stopped between the two pins, it would
+	 * leave a program attached whose counters nobody can find.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 	link = bpf_program__attach_xdp(prog, cfg.ifindex);
 	if (!link) {
 		err = -errno;

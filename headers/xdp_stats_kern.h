@@ -11,12 +11,25 @@
 
 /* Per-CPU: each CPU updates its own copy, so no atomic operations are needed;
  * user space sums the copies when it reads the map.
+ *
+ * Pinning: none by default. The lessons' loaders pin the map themselves, in
+ * /sys/fs/bpf/IFNAME/, where xdp_stats reads it (basic04). An object loaded
+ * with another tool can ask to be pinned by name instead: define
+ * XDP_STATS_PIN_BY_NAME before including this file (or -DXDP_STATS_PIN_BY_NAME)
+ * and `ip link set dev X xdp obj F sec xdp` pins the map at
+ * /sys/fs/bpf/xdp/globals/xdp_stats_map, `xdp-loader load -p DIR X F` at
+ * DIR/xdp_stats_map; `xdp_stats --dev X --pin-dir DIR` reads it there. Not with
+ * the lessons' loaders: libbpf would pin the map at /sys/fs/bpf/xdp_stats_map
+ * during the load, then refuse their pin elsewhere (EINVAL).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct datarec);
 	__uint(max_entries, XDP_ACTION_MAX);
+#ifdef XDP_STATS_PIN_BY_NAME
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+#endif
 } xdp_stats_map SEC(".maps");
 
 static __always_inline __u32 xdp_stats_record_action(struct xdp_md *ctx, __u32 action)

@@ -108,6 +108,8 @@ define_requirements() {
 		"perf"
 	require util-linux     "has_cmd unshare nsenter setpriv"   "util-linux"     "util-linux"
 	require ethtool        "has_cmd ethtool"                   "ethtool"        "ethtool"
+	# basic04 loads its object with xdp-loader too (tests/lab/basic04.bats).
+	require xdp-tools      "has_cmd xdp-loader"                "xdp-tools"      "xdp-tools"
 	# make SANITIZE=1 links gcc's AddressSanitizer and UBSan runtimes (on
 	# Debian, gcc brings them; Fedora packages them apart).
 	require libasan        "has_gcc_lib libasan.so libubsan.so" \

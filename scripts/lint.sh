@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make lint: shellcheck every shell script and check every C file against
-# .clang-format. Looks at the files git tracks and the untracked ones it does
+# make lint: shellcheck every shell script, check every C file against
+# .clang-format, and the ip commands of the READMEs (scripts/lint-readme.sh). Looks at the files git tracks and the untracked ones it does
 # not ignore (or every file, outside a git checkout), never inside libbpf/ or
 # build/. Prints each finding, then a summary; exits 1 if there was any.
 
@@ -20,6 +20,8 @@ Lint the repository:
   shellcheck                      on *.sh, *.bash, .ci/run, scripts with a sh or
                                   bash #! line, and *.bats (as bash)
   clang-format --dry-run --Werror on *.c and *.h (style: .clang-format)
+  scripts/lint-readme.sh          every README's 'ip ... xdp obj F' names its
+                                  program (sec SECTION or program NAME)
 libbpf/ and build/ are left out, and so is whatever .gitignore ignores.
 
 Options:
@@ -135,6 +137,8 @@ main() {
 	collect_files
 	check_shell
 	check_c
+	README_BAD=0
+	"$TOP_DIR/scripts/lint-readme.sh" || README_BAD=1
 
 	echo
 	echo "shellcheck:   ${#SHELL_FILES[@]} scripts, $SHELL_BAD with findings"
@@ -146,7 +150,7 @@ main() {
 			echo "              (reformat them: scripts/lint.sh --fix, or clang-format -i FILE)"
 		fi
 	fi
-	if [ $((SHELL_BAD + C_BAD)) -gt 0 ]; then
+	if [ $((SHELL_BAD + C_BAD + README_BAD)) -gt 0 ]; then
 		echo "lint: FAILED"
 		exit 1
 	fi

@@ -61,7 +61,10 @@ ENV_ID=""
 ENV_LEGACY_IP=0
 ENV_VLAN=0
 ENV_REDIRECT_TO=""
-ENV_REDIRECT_INNER=0
+# Who put testenv's XDP_PASS program on the lab's veth0: "redirect" (a redirect
+# into this lab, which takes it away again), "user" (inner-xdp or wire: it
+# stays until 'inner-xdp off'), or "" (nobody).
+ENV_INNER_XDP=""
 
 # Set while a setup or a redirect runs, so that a failure removes what it had made.
 SETUP_IN_PROGRESS=""
@@ -110,7 +113,8 @@ Commands:
                    attach (on, the default) or detach an XDP_PASS program on
                    the lab's veth0: a veth delivers frames that an XDP program
                    redirected or sent back (XDP_TX) into it only when its peer,
-                   here veth0, runs an XDP program too
+                   here veth0, runs an XDP program too; it stays until 'off'
+                   (undoing a redirect takes off only what the redirect put on)
   wire A B         make labs A and B ready for redirecting between them: routes
                    inside each to the other's addresses (via its outer end),
                    inner-xdp on both, and tx checksum offload off on both
@@ -462,7 +466,8 @@ pin_dir_busy() { # NAME: the lab's pin directory exists and holds something
 
 read_env() { # NAME: fill in the ENV_* variables
 	read_env_file "$1"
-	[[ $ENV_ID =~ ^[0-9]+$ && $ENV_REDIRECT_TO =~ ^([A-Za-z][A-Za-z0-9_-]*)?$ ]] ||
+	[[ $ENV_ID =~ ^[0-9]+$ && $ENV_REDIRECT_TO =~ ^([A-Za-z][A-Za-z0-9_-]*)?$ &&
+		$ENV_INNER_XDP =~ ^(redirect|user)?$ ]] ||
 		die "state file $STATE_DIR/$1.env is damaged: remove the lab with 'testenv.sh teardown -n $1'"
 }
 
@@ -473,14 +478,14 @@ read_env_file() { # NAME: as read_env, without judging what it finds
 	ENV_LEGACY_IP=0
 	ENV_VLAN=0
 	ENV_REDIRECT_TO=""
-	ENV_REDIRECT_INNER=0
+	ENV_INNER_XDP=""
 	while IFS='=' read -r key value; do
 		case $key in
 		id) ENV_ID=$value ;;
 		legacy_ip) ENV_LEGACY_IP=$value ;;
 		vlan) ENV_VLAN=$value ;;
 		redirect_to) ENV_REDIRECT_TO=$value ;;
-		redirect_inner_xdp) ENV_REDIRECT_INNER=$value ;;
+		inner_xdp) ENV_INNER_XDP=$value ;;
 		esac
 	done <"$STATE_DIR/$1.env"
 }
@@ -522,9 +527,23 @@ lock_state() {
 
 write_env() { # from the ENV_* variables
 	make_state_dir
-	printf 'id=%s\nlegacy_ip=%s\nvlan=%s\nredirect_to=%s\nredirect_inner_xdp=%s\n' \
-		"$ENV_ID" "$ENV_LEGACY_IP" "$ENV_VLAN" "$ENV_REDIRECT_TO" "$ENV_REDIRECT_INNER" \
+	printf 'id=%s\nlegacy_ip=%s\nvlan=%s\nredirect_to=%s\ninner_xdp=%s\n' \
+		"$ENV_ID" "$ENV_LEGACY_IP" "$ENV_VLAN" "$ENV_REDIRECT_TO" "$ENV_INNER_XDP" \
 		>"$STATE_DIR/$ENV_NAME.env"
+}
+
+# Record in lab NAME's state who put XDP_PASS on its veth0 (see ENV_INNER_XDP),
+# leaving the ENV_* variables of the lab at hand as they are.
+set_inner_xdp() { # NAME WHO
+	local file=$STATE_DIR/$1.env
+	env_exists "$1" || return 0
+	grep -q '^inner_xdp=' "$file" || printf 'inner_xdp=\n' >>"$file"
+	sed -i "s/^inner_xdp=.*/inner_xdp=$2/" "$file"
+}
+
+inner_xdp_of() { # NAME: who put XDP_PASS on its veth0
+	env_exists "$1" || return 0
+	sed -n 's/^inner_xdp=//p' "$STATE_DIR/$1.env"
 }
 
 # The current lab is each user's own: two students on one machine do not
@@ -742,7 +761,7 @@ create_env() { # NAME ID LEGACY_IP VLAN
 	} | ip -n "$name" -batch -
 
 	ENV_NAME=$name ENV_ID=$id ENV_LEGACY_IP=$legacy ENV_VLAN=$vlan
-	ENV_REDIRECT_TO="" ENV_REDIRECT_INNER=0
+	ENV_REDIRECT_TO="" ENV_INNER_XDP=""
 	write_env
 	set_current "$name"
 	SETUP_IN_PROGRESS=""
@@ -831,12 +850,13 @@ redirect_pin_dir() { # SRC
 }
 
 # Undo the redirect of the lab in ENV_*: detach it, drop its pins, and take the
-# XDP_PASS program off the target's veth0 unless another lab still needs it.
+# XDP_PASS program off the target's veth0 when a redirect put it there (not
+# inner-xdp or wire, nor a program of yours) and no other lab redirects there.
 undo_redirect() {
 	local src=$ENV_NAME dst=$ENV_REDIRECT_TO name still_used=0
 	detach_xdp "" "$src"
 	rm -rf "$(redirect_pin_dir "$src")"
-	if [[ $ENV_REDIRECT_INNER -eq 1 ]] && netns_exists "$dst"; then
+	if [[ -n $dst && $(inner_xdp_of "$dst") == redirect ]]; then
 		while read -r name; do
 			[[ -n $name && $name != "$src" ]] || continue
 			if grep -qx "redirect_to=$dst" "$STATE_DIR/$name.env"; then
@@ -844,11 +864,13 @@ undo_redirect() {
 			fi
 		done < <(list_envs)
 		if [[ $still_used -eq 0 ]]; then
-			detach_xdp "$dst" "$INNER_DEV"
+			if netns_exists "$dst"; then
+				detach_xdp "$dst" "$INNER_DEV"
+			fi
+			set_inner_xdp "$dst" ""
 		fi
 	fi
 	ENV_REDIRECT_TO=""
-	ENV_REDIRECT_INNER=0
 	write_env
 }
 
@@ -1154,7 +1176,6 @@ cmd_redirect() {
 
 	# From here on, a failure undoes what was done (see on_exit).
 	ENV_REDIRECT_TO=$dst
-	ENV_REDIRECT_INNER=0
 	write_env
 	REDIRECT_IN_PROGRESS=$src
 	mkdir -p "$BPFFS/$src"
@@ -1166,8 +1187,7 @@ cmd_redirect() {
 	# DST's veth0) runs an XDP program. "ip netns exec" mounts a fresh /sys, so
 	# the pins are out of sight inside the namespace: attach by program id.
 	if ! has_xdp "$dst" "$INNER_DEV"; then
-		ENV_REDIRECT_INNER=1
-		write_env
+		set_inner_xdp "$dst" redirect
 		pass_id=$(bpftool prog show pinned "$pins/xdp_pass")
 		ip netns exec "$dst" bpftool net attach xdpdrv id "${pass_id%%:*}" dev "$INNER_DEV"
 	fi
@@ -1253,12 +1273,17 @@ cmd_inner_xdp() {
 	netns_exists "$ENV_NAME" || die "lab $ENV_NAME has no namespace: 't reset -n $ENV_NAME'"
 	if [[ $what == off ]]; then
 		detach_xdp "$ENV_NAME" "$INNER_DEV"
+		ENV_INNER_XDP=""
+		write_env
 		say "Detached XDP from $INNER_DEV in $ENV_NAME: frames redirected into $ENV_NAME" \
 			"are dropped again"
 		return 0
 	fi
 	obj=$(testenv_obj)
 	attach_inner_pass "$ENV_NAME" "$INNER_DEV" "$obj"
+	# Yours now: a redirect into this lab that put it there leaves it on.
+	ENV_INNER_XDP=user
+	write_env
 	say "$INNER_DEV in $ENV_NAME: xdp: $(xdp_summary "$ENV_NAME" "$INNER_DEV")"
 	say "  frames redirected (or sent back with XDP_TX) into $ENV_NAME now arrive there"
 }
@@ -1302,6 +1327,8 @@ cmd_wire() {
 	fi
 	attach_inner_pass "$a" "$INNER_DEV" "$obj"
 	attach_inner_pass "$b" "$INNER_DEV" "$obj"
+	set_inner_xdp "$a" user
+	set_inner_xdp "$b" user
 	full_checksums "$a"
 	full_checksums "$b"
 	say "Wired $a and $b for redirecting: each inside host routes the other lab's"

@@ -26,6 +26,9 @@ DEV=$LAB
 PIN_DIR=/sys/fs/bpf/$LAB
 MAP_PIN=$PIN_DIR/xdp_stats_map
 LINK_PIN=$PIN_DIR/xdp_link
+# Where ip pins a map that asks to be pinned by name (/sys/fs/bpf/xdp is a
+# link to tc, made by ip).
+IP_PIN=/sys/fs/bpf/xdp/globals/xdp_stats_map
 
 setup_file() {
 	require_isolation
@@ -47,6 +50,7 @@ setup() {
 teardown() {
 	stop_bg
 	rm -rf "$PIN_DIR"
+	rm -f "$IP_PIN"
 	detach_xdp "$LAB"
 	wait_detached || true
 }
@@ -290,6 +294,69 @@ assert_nothing_left() {
 	run ip link set dev "$LAB" xdp obj xdp_prog.bpf.o sec xdp
 	assert_ok
 	[[ -n "$(attached_id)" ]] || { echo "ip attached nothing"; return 1; }
+}
+
+# The object as a reader builds it in their own project, with the switch of
+# headers/xdp_stats_kern.h that pins the stats map by name.
+build_pin_by_name() { # OUT
+	clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -I"$TOP_DIR/headers" \
+		-DXDP_STATS_PIN_BY_NAME -c xdp_prog.bpf.c -o "$1"
+}
+
+# ip and xdp-loader: the lesson's object pins nothing (its loaders pin); built
+# with XDP_STATS_PIN_BY_NAME, the tools pin the map and xdp_stats reads it.
+@test "basic04: loaded with ip, the lesson's object pins nothing; bpftool can pin its map for xdp_stats" {
+	local map_id
+	bounded ip link set dev "$LAB" xdp obj xdp_prog.bpf.o sec xdp
+	[[ ! -e $IP_PIN && ! -e $PIN_DIR ]] || { ls -R /sys/fs/bpf; return 1; }
+	map_id=$(prog_map_ids "$(attached_id)")
+	[[ $map_id =~ ^[0-9]+$ ]] || { echo "map ids: '$map_id'"; return 1; }
+	mkdir "$PIN_DIR"
+	bpftool map pin id "$map_id" "$MAP_PIN"
+	start_stats 10
+	sleep 0.5
+	ping_inside 3 >/dev/null
+	sleep 1.5
+	stop_bg
+	[ "$(stats_pass_total)" -eq 3 ] || { cat "$STATS_OUT"; return 1; }
+}
+
+@test "basic04: built with XDP_STATS_PIN_BY_NAME, ip pins the map in xdp/globals, where xdp_stats reads it" {
+	local obj=$BATS_TEST_TMPDIR/xdp_prog.bpf.o
+	build_pin_by_name "$obj"
+	run bounded ip link set dev "$LAB" xdp obj "$obj" sec xdp
+	assert_ok
+	[[ -e $IP_PIN ]] || { ls -R /sys/fs/bpf; return 1; }
+	# The pin is the program's map.
+	[[ " $(prog_map_ids "$(attached_id)") " == *" $(pinned_map_id "$IP_PIN") "* ]]
+	start_stats 10 --pin-dir /sys/fs/bpf/xdp/globals
+	sleep 0.5
+	ping_inside 3 >/dev/null
+	sleep 1.5
+	stop_bg
+	grep -q "^Reading $IP_PIN " "$STATS_OUT" || { cat "$STATS_OUT"; return 1; }
+	[ "$(stats_pass_total)" -eq 3 ] || { cat "$STATS_OUT"; return 1; }
+	# Detaching leaves the pin: it is removed by hand.
+	bounded ip link set dev "$LAB" xdp off
+	[[ -e $IP_PIN ]]
+}
+
+@test "basic04: built with XDP_STATS_PIN_BY_NAME, xdp-loader -p /sys/fs/bpf/LAB pins where xdp_stats looks" {
+	local obj=$BATS_TEST_TMPDIR/xdp_prog.bpf.o
+	build_pin_by_name "$obj"
+	mkdir "$PIN_DIR"
+	run bounded xdp-loader load -m native -p "$PIN_DIR" "$LAB" "$obj"
+	assert_ok
+	[[ -n "$(attached_id)" && -e $MAP_PIN ]] || { echo "$output"; ls -R /sys/fs/bpf; return 1; }
+	start_stats 10
+	sleep 0.5
+	ping_inside 3 >/dev/null
+	sleep 1.5
+	stop_bg
+	[ "$(stats_pass_total)" -eq 3 ] || { cat "$STATS_OUT"; return 1; }
+	run bounded xdp-loader unload "$LAB" --all
+	assert_ok
+	assert_nothing_attached
 }
 
 @test "basic04: testenv's load, stats and unload run this lesson's programs" {

@@ -7,7 +7,9 @@
 #   scripts/demo.sh --fast
 #     lab "demo": ping ok --> XDP_PASS (ip link shows it): ping ok
 #                 --> XDP_DROP: 100% loss
-#                 --> counter: XDP_PASS counts the ping replies --> teardown
+#                 --> counter: XDP_PASS counts the ping replies
+#                 --> packet01: pings from inside, replies for 1 3 5 only;
+#                     xdp_stats: XDP_DROP 3, XDP_PASS 3 --> unload --> teardown
 #
 # Run inside make test's tree, the demo runs where it is (XDP_TUTORIAL_TREE):
 # clone.bats runs it on a clone of its own, as a student would.
@@ -28,20 +30,30 @@ assert_nothing_left() {
 	fi
 }
 
-@test "demo: the tour passes, drops, counts, and tears down" {
+@test "demo: the tour passes, drops, counts, parses, and tears down" {
+	local basics packet seqs
 	run "$TOP_DIR/scripts/demo.sh" --fast
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	# Ping statistics in order: no program, XDP_PASS, XDP_DROP.
+	# Ping statistics in order: no program, XDP_PASS, XDP_DROP, packet01's half.
 	mapfile -t losses < <(grep -o '[0-9]*% packet loss' <<<"$output")
-	[ "${losses[*]}" = "0% packet loss 0% packet loss 100% packet loss" ] ||
+	[ "${losses[*]}" = "0% packet loss 0% packet loss 100% packet loss 50% packet loss" ] ||
 		{ echo "ping losses: ${losses[*]}"; return 1; }
+	basics=$(sed '/==> packet01:/,$d' <<<"$output")
+	packet=$(sed -n '/==> packet01:/,$p' <<<"$output")
 	grep -q "Attached XDP program 'xdp_drop_func'" <<<"$output"
 	# After the first attach, ip link shows the program on the lab.
 	grep -q -E '^    prog/xdp id [0-9]+ name xdp_pass ' <<<"$output" ||
 		{ echo "no prog/xdp line for xdp_pass:"; echo "$output"; return 1; }
 	# The counter saw the 3 ping replies (and nothing else: the lab is quiet).
-	counted=$(awk '$1 == "XDP_PASS" { n += $2 } END { print n + 0 }' <<<"$output")
+	counted=$(awk '$1 == "XDP_PASS" { n += $2 } END { print n + 0 }' <<<"$basics")
 	[ "$counted" -eq 3 ] || { echo "XDP_PASS counted $counted, expected 3"; echo "$output"; return 1; }
+	# packet01: replies to the odd requests only, and the verdicts in the map.
+	grep -q "Attached XDP program 'xdp_parser_func'" <<<"$packet"
+	seqs=$(grep -o 'icmp_seq=[0-9]*' <<<"$packet" | tr '\n' ' ')
+	[ "$seqs" = "icmp_seq=1 icmp_seq=3 icmp_seq=5 " ] || { echo "replies: $seqs"; echo "$output"; return 1; }
+	grep -q -E '^XDP_DROP .* total 3 pkts ' <<<"$packet" || { echo "$output"; return 1; }
+	grep -q -E '^XDP_PASS .* total 3 pkts ' <<<"$packet" || { echo "$output"; return 1; }
+	grep -q 'Removed the pin /sys/fs/bpf/demo/xdp_stats_map' <<<"$packet"
 	grep -q 'start with' <<<"$output"
 	assert_nothing_left
 }
@@ -64,6 +76,23 @@ assert_nothing_left() {
 	[[ $rc -eq 130 ]] || { echo "exit status $rc, expected 130:"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
 	! grep -q 'That was lessons' "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; return 1; }
 	assert_nothing_left
+}
+
+@test "demo: Ctrl-C during packet01's step leaves nothing behind" {
+	local pid rc=0
+	set -m
+	timeout 60 "$TOP_DIR/scripts/demo.sh" --fast >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	set +m
+	# Wait (bounded) until packet01's program runs and its map is pinned.
+	wait_until 300 test -e /sys/fs/bpf/demo/xdp_stats_map ||
+		{ cat "$BATS_TEST_TMPDIR/out"; return 1; }
+	kill -INT -- -"$pid"
+	wait "$pid" || rc=$?
+	[[ $rc -eq 130 ]] || { echo "exit status $rc, expected 130:"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
+	grep -q "xdp_parser_func" "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; return 1; }
+	assert_nothing_left
+	[ ! -e /sys/fs/bpf/demo ] || { ls -R /sys/fs/bpf; return 1; }
 }
 
 @test "demo: a step that fails stops it with one line that names the step, and the lab goes" {

@@ -742,6 +742,49 @@ vlan_supported() {
 	assert_one_error_line "no lab 'nosuch'"
 }
 
+# Who put XDP_PASS on a lab's veth0 decides who takes it away: a redirect takes
+# away only what a redirect put there, once no lab redirects there any more;
+# what inner-xdp put there (or took over) stays until 'inner-xdp off'.
+@test "testenv: undoing a redirect leaves the XDP_PASS of inner-xdp on the target's veth0" {
+	local id
+	inner_id() { ip -n lab2 -j link show dev veth0 | jq -r '.[0].xdp.attached[0].prog.id'; }
+	t setup -n lab1 >/dev/null
+	t setup -n lab2 >/dev/null
+	t setup -n lab3 >/dev/null
+	# inner-xdp first, then a redirect into that lab, undone.
+	t inner-xdp -n lab2 >/dev/null
+	id=$(inner_id)
+	[[ $id =~ ^[0-9]+$ ]]
+	t redirect lab1 lab2 >/dev/null
+	t unload -n lab1 >/dev/null
+	[ -z "$(xdp_progs "" lab1)" ]
+	[ "$(inner_id)" = "$id" ] || { echo "veth0 of lab2: $(xdp_progs lab2 veth0)"; return 1; }
+	# A redirect first, then inner-xdp takes its program over; also after teardown.
+	t inner-xdp -n lab2 off >/dev/null
+	t redirect lab1 lab2 >/dev/null
+	[ "$(xdp_progs lab2 veth0)" = "prog/xdp:xdp_pass " ]
+	t inner-xdp -n lab2 >/dev/null
+	t teardown -n lab1 >/dev/null
+	[ "$(xdp_progs lab2 veth0)" = "prog/xdp:xdp_pass " ]
+	run --separate-stderr t inner-xdp -n lab2 off
+	[ "$status" -eq 0 ]
+	[ -z "$(xdp_progs lab2 veth0)" ]
+	# Two redirects into one lab: the program goes with the last of them,
+	# whichever attached it.
+	t setup -n lab1 >/dev/null
+	t redirect lab1 lab3 >/dev/null
+	t redirect lab2 lab3 >/dev/null
+	t unload -n lab1 >/dev/null
+	[ "$(xdp_progs lab3 veth0)" = "prog/xdp:xdp_pass " ]
+	t unload -n lab2 >/dev/null
+	[ -z "$(xdp_progs lab3 veth0)" ]
+	# wire counts as yours too.
+	t redirect lab1 lab2 >/dev/null
+	t wire lab2 lab3 >/dev/null
+	t unload -n lab1 >/dev/null
+	[ "$(xdp_progs lab2 veth0)" = "prog/xdp:xdp_pass " ]
+}
+
 @test "testenv: wire A B routes each lab to the other, with XDP_PASS and full checksums inside" {
 	t setup -n lab1 --legacy-ip >/dev/null
 	t setup -n lab2 --legacy-ip >/dev/null
