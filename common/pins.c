@@ -153,7 +153,8 @@ int unload_xdp_and_pins(const struct config *cfg)
 		goto out;
 	}
 	if (!prog_id && !removed) {
-		fprintf(stderr, "error: nothing to unload: no XDP program on %s and no pins in %s\n",
+		fprintf(stderr,
+			"error: nothing to unload: no XDP program on %s and no pins in %s\n",
 			cfg->ifname, cfg->pin_dir);
 		err = -ENOENT;
 	}
