@@ -35,31 +35,16 @@ declare -gA FRAMES=(
 	["a bare Ethernet header"]='\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x88\xb5'
 )
 
-# Load an object with bpftool (not attached anywhere), its programs pinned
-# under CHECK_PIN_DIR. Call it directly, not in $(...): the cleanups it
-# registers with on_exit must reach the check.
-load_object() { # OBJECT
-	rm -rf "$CHECK_PIN_DIR"
-	on_exit rm -rf "$CHECK_PIN_DIR"
-	bpftool prog loadall "$1" "$CHECK_PIN_DIR" >/dev/null
-}
-
 # Set ACTION to the action the loaded program PROGNAME returns for FRAME (a
 # printf %b string), as BPF_PROG_TEST_RUN reports it: bpftool runs the program
-# once on the frame.
+# once on the frame (load_object and run_prog_on: tests/lib/check.sh).
 run_action_of() { # PROGNAME FRAME
-	local frame out
+	local frame
 	frame=$(mktemp)
 	on_exit rm -f "$frame"
 	printf '%b' "$2" >"$frame"
-	out=$(bpftool prog run pinned "$CHECK_PIN_DIR/$1" data_in "$frame")
-	ACTION=$(sed -n 's/^Return value: \([0-9]*\).*/\1/p' <<<"$out")
-}
-
-action_name() { # NUMBER
-	local names=(XDP_ABORTED XDP_DROP XDP_PASS XDP_TX XDP_REDIRECT)
-	[[ "$1" =~ ^[0-9]+$ ]] || { echo "no return value"; return; }
-	echo "$1 (${names[$1]:-not an XDP action})"
+	run_prog_on "$1" "$frame"
+	ACTION=$OUT_ACTION
 }
 
 # The packet loss of a ping from outside the lab to its inside address, in %.

@@ -68,14 +68,6 @@ run_loader() { # ARGS...
 		fail "expected ./xdp_loader --dev $LAB${*:+ $*} to work (its errors are above)"
 }
 
-# One line of a failure report that goes on after it, indented as fail's. The
-# checks run under set -e and fail returns 1, so a bare fail ends the check
-# there: a report of several lines says them with say_more, then returns 1.
-say_more() {
-	local words="$*"
-	echo "    ${words//$'\n'/ }"
-}
-
 # ---- xdp_stats and what it printed --------------------------------------------
 
 # Start ./xdp_stats --interval 1 on the lab, its output in STATS_OUT. timeout

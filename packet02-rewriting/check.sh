@@ -145,11 +145,6 @@ tcp_case() { # FAMILY ADDR PORT
 	return 1
 }
 
-say_more() {
-	local words="$*"
-	echo "    ${words//$'\n'/ }"
-}
-
 check_1() {
 	local before after bad=0
 	setup_rewrite_lab || return 1
@@ -193,36 +188,14 @@ check_udp_zero() {
 
 # ---- running a program on a frame (BPF_PROG_TEST_RUN) -------------------------------
 
-# Load an object with bpftool (not attached anywhere), its programs pinned
-# under CHECK_PIN_DIR. Called directly, not in $(...), for on_exit to work.
-load_object() { # OBJECT
-	local out
-	rm -rf "$CHECK_PIN_DIR"
-	on_exit rm -rf "$CHECK_PIN_DIR"
-	out=$(bpftool prog loadall "$1" "$CHECK_PIN_DIR" 2>&1) && return 0
-	say_more "expected every program of $1 to load; the verifier refused one. The end of"
-	say_more "its log (bpftool prog loadall $1 DIR shows all of it):"
-	grep -v -E '^(libbpf|Error|processed|-- END)' <<<"$out" | tail -n 6 | sed 's/^/      /'
-	return 1
-}
-
-# Run program PROGNAME once on FRAME (hex); sets OUT_ACTION (a number) and
-# OUT_FRAME (hex).
+# Run program PROGNAME (pinned by load_object, tests/lib/check.sh) once on
+# FRAME (hex); sets OUT_ACTION (a number) and OUT_FRAME (hex).
 run_prog() { # PROGNAME HEXFRAME
-	local in out res
+	local in
 	in=$(mktemp)
-	out=$(mktemp)
-	on_exit rm -f "$in" "$out"
+	on_exit rm -f "$in"
 	xxd -r -p <<<"$2" >"$in"
-	res=$(bpftool prog run pinned "$CHECK_PIN_DIR/$1" data_in "$in" data_out "$out")
-	OUT_ACTION=$(sed -n 's/^Return value: \([0-9]*\).*/\1/p' <<<"$res")
-	OUT_FRAME=$(xxd -p "$out" | tr -d '\n')
-}
-
-action_name() { # NUMBER
-	local names=(XDP_ABORTED XDP_DROP XDP_PASS XDP_TX XDP_REDIRECT)
-	[[ "$1" =~ ^[0-9]+$ ]] || { echo "no return value"; return; }
-	echo "$1 (${names[$1]:-not an XDP action})"
+	run_prog_on "$1" "$in"
 }
 
 # ---- capturing the frames after XDP -------------------------------------------------

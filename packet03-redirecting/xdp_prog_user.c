@@ -43,7 +43,7 @@ static int open_pinned_map(const struct config *cfg, const char *name, __u32 typ
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	char path[PATH_MAX];
+	char path[PATH_MAX], hint[PATH_MAX + 128];
 	int fd, err;
 
 	err = pin_path(path, sizeof(path), cfg->pin_dir, name);
@@ -53,12 +53,12 @@ static int open_pinned_map(const struct config *cfg, const char *name, __u32 typ
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		err = -errno;
-		report_error("open the map pinned at", path, err);
-		if (err == -ENOENT)
-			fprintf(stderr,
-				"hint: load the program first: ./xdp_loader --dev %s "
-				"--progname xdp_redirect_map_func\n",
-				cfg->ifname);
+		snprintf(hint, sizeof(hint),
+			 "load the program first: ./xdp_loader --dev %s --progname "
+			 "xdp_redirect_map_func",
+			 cfg->ifname);
+		report_error_hint("open the map pinned at", path, err,
+				  err == -ENOENT ? hint : NULL);
 		return err;
 	}
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
@@ -68,12 +68,12 @@ static int open_pinned_map(const struct config *cfg, const char *name, __u32 typ
 		return err;
 	}
 	if (info.type != type || info.key_size != key_size || info.value_size != value_size) {
-		fprintf(stderr,
-			"error: the map pinned at %s is not %s's (type %u, key %u bytes, "
-			"value %u bytes; want type %u, %u, %u): was it pinned by another "
-			"program?\n",
-			path, "xdp_redirect_map_func", info.type, info.key_size, info.value_size,
-			type, key_size, value_size);
+		snprintf(hint, sizeof(hint),
+			 "it has type %u, keys of %u and values of %u bytes, not %u, %u, %u: "
+			 "was it pinned by another program? Load xdp_redirect_map_func again "
+			 "with xdp_loader --force",
+			 info.type, info.key_size, info.value_size, type, key_size, value_size);
+		report_error_hint("use the map pinned at", path, 0, hint);
 		close(fd);
 		return -EINVAL;
 	}
@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 	/* 1. Options: whose maps, and what to write into them. */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg) || set_pin_dir(&cfg) || check_bpffs(cfg.pin_dir))
+	if (check_privileges(false) || resolve_ifindex(&cfg) || set_pin_dir(&cfg) ||
+	    check_bpffs(cfg.pin_dir))
 		return EXIT_FAILURE;
 	if (!cfg.redirect_dev[0] || !cfg.src_mac[0] || !cfg.dest_mac[0]) {
 		fprintf(stderr,
@@ -102,8 +103,11 @@ int main(int argc, char **argv)
 	}
 	redirect_ifindex = if_nametoindex(cfg.redirect_dev);
 	if (!redirect_ifindex) {
-		fprintf(stderr, "error: --redirect-dev: unknown interface '%s': %s\n",
-			cfg.redirect_dev, strerror(errno));
+		int err = -errno;
+		char what[IF_NAMESIZE + 2];
+
+		snprintf(what, sizeof(what), "'%s'", cfg.redirect_dev);
+		report_error("--redirect-dev: unknown interface", what, err);
 		return EXIT_FAILURE;
 	}
 	if (parse_mac(cfg.src_mac, "src-mac", src) || parse_mac(cfg.dest_mac, "dest-mac", dest))

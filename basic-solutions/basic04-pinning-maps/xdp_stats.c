@@ -207,8 +207,10 @@ int main(int argc, char **argv)
 		if (ifindex && if_nametoindex(cfg.ifname) != ifindex) {
 			char hint[PATH_MAX + 80];
 
-			snprintf(hint, sizeof(hint), "its XDP program went with it: remove the "
-				 "pins it left with 'rm -r %s'", cfg.pin_dir);
+			snprintf(hint, sizeof(hint),
+				 "its XDP program went with it: remove the "
+				 "pins it left with 'rm -r %s'",
+				 cfg.pin_dir);
 			err = -ENODEV;
 			report_error_hint("read the counters of", cfg.ifname, err, hint);
 			break;

@@ -26,8 +26,6 @@ static const char *doc =
 	"ingress; with xdp_port_rewrite_func also tc_port_restore on egress (tc clsact).\n"
 	"The programs stay attached after the loader exits: remove them with --unload.";
 
-#define VERIFIER_LOG_SIZE (1 << 20)
-
 /* The XDP program that needs the tc program on the way back. */
 #define PORT_REWRITE_PROG "xdp_port_rewrite_func"
 #define TC_PROG "tc_port_restore"
@@ -37,17 +35,6 @@ static const char *doc =
  */
 #define TC_HANDLE 1
 #define TC_PRIORITY 1
-
-/* Print the programs an object holds, for a --progname that matched none. */
-static void list_programs(struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-
-	fprintf(stderr, "hint: pick one with --progname; the programs in it are:");
-	bpf_object__for_each_program(prog, obj)
-		fprintf(stderr, " %s", bpf_program__name(prog));
-	fprintf(stderr, "\n");
-}
 
 /* Assignment 4: attach the program tc_port_restore of obj to the egress of
  * the interface with libbpf's tc API: bpf_tc_hook_create() makes the clsact
@@ -64,8 +51,9 @@ static int attach_tc_egress(struct bpf_object *obj, const struct config *cfg, co
 
 	prog = bpf_object__find_program_by_name(obj, TC_PROG);
 	if (!prog) {
-		fprintf(stderr, "error: no program named '%s' in %s\n", TC_PROG, cfg->filename);
-		list_programs(obj);
+		report_error_hint("no program named '" TC_PROG "' in", cfg->filename, 0,
+				  "build xdp_prog.bpf.o from this lesson's xdp_prog.bpf.c, "
+				  "which has it");
 		return -ENOENT;
 	}
 	/* clsact is the qdisc made to hold BPF programs: one hook for ingress,
@@ -123,18 +111,14 @@ static int detach_tc_egress(const struct config *cfg)
 /* Assignment 4: end */
 
 /* Remove what the loader attached: the XDP program, and the tc program with
- * its clsact hook. Succeeds when at least one of them was there.
+ * its clsact hook. Succeeds when at least one of them was there. The XDP
+ * program goes first: when a bpf_link holds it, nothing is removed.
  */
 static int unload(const struct config *cfg)
 {
-	int removed, err;
-	__u32 id;
+	__u32 id = attached_xdp_prog_id(cfg->ifindex);
+	int removed = 0, err;
 
-	removed = detach_tc_egress(cfg);
-	if (removed < 0)
-		return EXIT_FAILURE;
-
-	id = attached_xdp_prog_id(cfg->ifindex);
 	if (id) {
 		err = detach_xdp(cfg);
 		if (err)
@@ -144,6 +128,10 @@ static int unload(const struct config *cfg)
 			printf("Detached XDP program id %u from %s (ifindex %d)\n", id, cfg->ifname,
 			       cfg->ifindex);
 	}
+	err = detach_tc_egress(cfg);
+	if (err < 0)
+		return EXIT_FAILURE;
+	removed += err;
 	if (!removed) {
 		fprintf(stderr,
 			"error: nothing of this lesson is attached to %s: nothing to unload\n",
@@ -160,10 +148,14 @@ int main(int argc, char **argv)
 		.progname = PORT_REWRITE_PROG,
 		.xdp_flags = 0, /* auto: native if the driver can, generic otherwise */
 	};
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	/* The verifier explains a rejection in its log, reason last: libbpf
+	 * writes it here when a load fails (common/xdp_load.h says more).
+	 */
+	static char log_buf[VERIFIER_LOG_SIZE];
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
+		    .kernel_log_size = sizeof(log_buf));
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
-	char *log_buf = NULL;
 	int ret = EXIT_FAILURE;
 	char what[IF_NAMESIZE + 32];
 	__u32 flags;
@@ -172,36 +164,21 @@ int main(int argc, char **argv)
 	/* 1. Parse options: which interface, which object, which program. */
 	parse_options(argc, argv, loader_options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg))
+	if (check_privileges(true) || resolve_ifindex(&cfg))
 		return EXIT_FAILURE;
 	if (cfg.unload)
 		return unload(&cfg);
 	snprintf(what, sizeof(what), "%s (ifindex %d)", cfg.ifname, cfg.ifindex);
 
 	/* 2. Open the ELF object and find the program by name. */
-	log_buf = calloc(1, VERIFIER_LOG_SIZE);
-	if (!log_buf) {
-		report_error("allocate", "the verifier log buffer", -ENOMEM);
-		goto cleanup;
-	}
-	open_opts.kernel_log_buf = log_buf;
-	open_opts.kernel_log_size = VERIFIER_LOG_SIZE;
-
 	obj = bpf_object__open_file(cfg.filename, &open_opts);
 	if (!obj) {
-		report_error("open BPF object", cfg.filename, -errno);
+		report_error_hint("open BPF object", cfg.filename, -errno, OPEN_OBJECT_HINT);
 		goto cleanup;
 	}
 	prog = bpf_object__find_program_by_name(obj, cfg.progname);
-	if (!prog) {
-		fprintf(stderr, "error: no program named '%s' in %s\n", cfg.progname, cfg.filename);
-		list_programs(obj);
-		goto cleanup;
-	}
-	if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
-		fprintf(stderr, "error: program '%s' in %s is not an XDP program (section '%s')\n",
-			cfg.progname, cfg.filename, bpf_program__section_name(prog));
-		list_programs(obj);
+	if (!prog || bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
+		report_no_xdp_program(obj, cfg.filename, cfg.progname);
 		goto cleanup;
 	}
 
@@ -210,13 +187,7 @@ int main(int argc, char **argv)
 	 */
 	err = bpf_object__load(obj);
 	if (err) {
-		if (log_buf[0]) {
-			fprintf(stderr, "error: load BPF object %s: the verifier rejected it: %s\n",
-				cfg.filename, strerror(-err));
-			print_verifier_log(log_buf, cfg.verbose);
-		} else {
-			report_error("load BPF object", cfg.filename, err);
-		}
+		report_load_error(cfg.filename, err, log_buf, cfg.verbose);
 		goto cleanup;
 	}
 
@@ -225,16 +196,10 @@ int main(int argc, char **argv)
 	if (!cfg.force)
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
 	err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
-	if (err == -EEXIST && cfg.force) {
-		/* A program attached in the other mode is refused even without
-		 * the flag: detach it, then try again.
-		 */
-		err = detach_xdp(&cfg);
-		if (!err)
-			err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
-	}
+	if (err == -EEXIST && cfg.force) /* a program in the other mode */
+		err = reattach_xdp_other_mode(&cfg, bpf_program__fd(prog), flags);
 	if (err) {
-		report_error("attach XDP to", what, err);
+		report_xdp_error("attach XDP to", &cfg, err);
 		goto cleanup;
 	}
 	if (!cfg.quiet)
@@ -246,7 +211,7 @@ int main(int argc, char **argv)
 		err = attach_tc_egress(obj, &cfg, what);
 		if (err) {
 			/* Half a port translation is worse than none. */
-			bpf_xdp_detach(cfg.ifindex, cfg.xdp_flags, NULL);
+			detach_xdp(&cfg);
 			goto cleanup;
 		}
 	}
@@ -257,6 +222,5 @@ cleanup:
 	 * stay: the interface holds its own references to them.
 	 */
 	bpf_object__close(obj);
-	free(log_buf);
 	return ret;
 }

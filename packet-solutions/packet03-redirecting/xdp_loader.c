@@ -18,8 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
@@ -28,6 +26,7 @@
 #include "options.h"
 #include "xdp_load.h"
 #include "bpffs.h"
+#include "pins.h"
 #include "common_kern_user.h"
 #include "mac_addr.h"
 
@@ -44,7 +43,6 @@ static const enum option_id options[] = {
 	OPT_SRC_MAC, OPT_DEST_MAC, OPT_HELP,	    OPT_END,
 };
 
-#define VERIFIER_LOG_SIZE (1 << 20)
 #define REDIRECT_PROG "xdp_redirect_func"
 #define REDIRECT_SECTION ".rodata.redirect"
 
@@ -74,8 +72,11 @@ static int read_redirect_options(const struct config *cfg, struct redirect_cfg *
 	}
 	want->ifindex = if_nametoindex(cfg->redirect_dev);
 	if (!want->ifindex) {
-		fprintf(stderr, "error: --redirect-dev: unknown interface '%s': %s\n",
-			cfg->redirect_dev, strerror(errno));
+		int err = -errno;
+		char what[IF_NAMESIZE + 2];
+
+		snprintf(what, sizeof(what), "'%s'", cfg->redirect_dev);
+		report_error("--redirect-dev: unknown interface", what, err);
 		return -EINVAL;
 	}
 	if (parse_mac(cfg->src_mac, "src-mac", want->src_mac) ||
@@ -84,96 +85,21 @@ static int read_redirect_options(const struct config *cfg, struct redirect_cfg *
 	return 0;
 }
 
-/* Pin every map of obj but its global variables at PIN_DIR/MAPNAME, in place
- * of any pin an earlier load left there.
- */
-static int pin_maps(struct bpf_object *obj, const struct config *cfg)
-{
-	char path[PATH_MAX];
-	struct bpf_map *map;
-	int err;
-
-	if (mkdir(cfg->pin_dir, 0700) && errno != EEXIST) {
-		err = -errno;
-		report_error("create the pin directory", cfg->pin_dir, err);
-		return err;
-	}
-	bpf_object__for_each_map(map, obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		err = pin_path(path, sizeof(path), cfg->pin_dir, bpf_map__name(map));
-		if (err)
-			return err;
-		if (unlink(path) && errno != ENOENT) {
-			err = -errno;
-			report_error("remove the old pin", path, err);
-			return err;
-		}
-		err = bpf_map__pin(map, path);
-		if (err) {
-			report_error("pin map at", path, err);
-			return err;
-		}
-	}
-	return 0;
-}
-
-/* Detach the program and remove the pins pin_maps() makes. */
-static int unload(const struct config *cfg)
-{
-	__u32 prog_id = attached_xdp_prog_id(cfg->ifindex);
-	char path[PATH_MAX];
-	struct bpf_object *obj;
-	struct bpf_map *map;
-	int err = 0, removed = 0;
-
-	/* Only opened, not loaded: it tells the names of the maps. */
-	obj = bpf_object__open_file(cfg->filename, NULL);
-	if (!obj) {
-		err = -errno;
-		report_error("open BPF object", cfg->filename, err);
-		return err;
-	}
-	if (prog_id) {
-		err = detach_xdp(cfg);
-		if (err)
-			goto out;
-		if (!cfg->quiet)
-			printf("Detached XDP program id %u from %s (ifindex %d)\n", prog_id,
-			       cfg->ifname, cfg->ifindex);
-	}
-	bpf_object__for_each_map(map, obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		err = pin_path(path, sizeof(path), cfg->pin_dir, bpf_map__name(map));
-		if (err)
-			goto out;
-		if (!unlink(path))
-			removed++;
-	}
-	rmdir(cfg->pin_dir); /* fails when pins of others are left in it */
-	if (!prog_id && !removed) {
-		fprintf(stderr,
-			"error: nothing to unload: no XDP program on %s and no pins in %s\n",
-			cfg->ifname, cfg->pin_dir);
-		err = -ENOENT;
-	}
-out:
-	bpf_object__close(obj);
-	return err;
-}
-
 int main(int argc, char **argv)
 {
 	struct config cfg = {
 		.filename = "xdp_prog.bpf.o",
 		.progname = "xdp_pass_func",
 	};
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	/* The verifier explains a rejection in its log, reason last: libbpf
+	 * writes it here when a load fails (common/xdp_load.h says more).
+	 */
+	static char log_buf[VERIFIER_LOG_SIZE];
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_buf = log_buf,
+		    .kernel_log_size = sizeof(log_buf));
 	struct redirect_cfg want = {};
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
-	char *log_buf = NULL;
 	int ret = EXIT_FAILURE;
 	__u32 flags;
 	int err;
@@ -183,33 +109,23 @@ int main(int argc, char **argv)
 	 */
 	parse_options(argc, argv, options, &cfg, doc, true);
 	setup_libbpf_logging(cfg.verbose);
-	if (resolve_ifindex(&cfg) || set_pin_dir(&cfg) || check_bpffs(cfg.pin_dir))
+	if (check_privileges(true) || resolve_ifindex(&cfg) || set_pin_dir(&cfg) ||
+	    check_bpffs(cfg.pin_dir))
 		return EXIT_FAILURE;
 	if (cfg.unload)
-		return unload(&cfg) ? EXIT_FAILURE : EXIT_SUCCESS;
+		return unload_xdp_and_pins(&cfg) ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (read_redirect_options(&cfg, &want))
 		return EXIT_FAILURE;
 
 	/* 2. Open the ELF object and find the program by name. */
-	log_buf = calloc(1, VERIFIER_LOG_SIZE);
-	if (!log_buf) {
-		report_error("allocate", "the verifier log buffer", -ENOMEM);
-		goto cleanup;
-	}
-	open_opts.kernel_log_buf = log_buf;
-	open_opts.kernel_log_size = VERIFIER_LOG_SIZE;
 	obj = bpf_object__open_file(cfg.filename, &open_opts);
 	if (!obj) {
-		report_error("open BPF object", cfg.filename, -errno);
+		report_error_hint("open BPF object", cfg.filename, -errno, OPEN_OBJECT_HINT);
 		goto cleanup;
 	}
 	prog = bpf_object__find_program_by_name(obj, cfg.progname);
 	if (!prog || bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
-		fprintf(stderr, "error: no XDP program named '%s' in %s\n", cfg.progname,
-			cfg.filename);
-		fprintf(stderr, "hint: the programs in it are xdp_icmp_echo_func, "
-				"xdp_redirect_func, xdp_redirect_map_func, xdp_router_func and "
-				"xdp_pass_func\n");
+		report_no_xdp_program(obj, cfg.filename, cfg.progname);
 		goto cleanup;
 	}
 
@@ -236,13 +152,7 @@ int main(int argc, char **argv)
 	 */
 	err = bpf_object__load(obj);
 	if (err) {
-		if (log_buf[0]) {
-			fprintf(stderr, "error: load BPF object %s: the verifier rejected it: %s\n",
-				cfg.filename, strerror(-err));
-			print_verifier_log(log_buf, cfg.verbose);
-		} else {
-			report_error("load BPF object", cfg.filename, err);
-		}
+		report_load_error(cfg.filename, err, log_buf, cfg.verbose);
 		goto cleanup;
 	}
 
@@ -251,24 +161,20 @@ int main(int argc, char **argv)
 	if (!cfg.force)
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
 	err = bpf_xdp_attach(cfg.ifindex, bpf_program__fd(prog), flags, NULL);
+	if (err == -EEXIST && cfg.force) /* a program in the other mode */
+		err = reattach_xdp_other_mode(&cfg, bpf_program__fd(prog), flags);
 	if (err) {
-		char what[IF_NAMESIZE + 32];
-
-		snprintf(what, sizeof(what), "%s (ifindex %d)", cfg.ifname, cfg.ifindex);
-		report_error("attach XDP to", what, err);
+		report_xdp_error("attach XDP to", &cfg, err);
 		goto cleanup;
 	}
-	err = pin_maps(obj, &cfg);
+	if (!cfg.quiet)
+		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d)\n", cfg.progname,
+		       attached_xdp_prog_id(cfg.ifindex), cfg.ifname, cfg.ifindex);
+	/* basic04's pin_maps(), from common/pins.c. */
+	err = pin_object_maps(obj, &cfg);
 	if (err) {
 		detach_xdp(&cfg); /* nothing half-done */
 		goto cleanup;
-	}
-
-	/* 5. Report what was done. */
-	if (!cfg.quiet) {
-		printf("Attached XDP program '%s' (id %u) to %s (ifindex %d)\n", cfg.progname,
-		       attached_xdp_prog_id(cfg.ifindex), cfg.ifname, cfg.ifindex);
-		printf("Pinned its maps in %s\n", cfg.pin_dir);
 	}
 	ret = EXIT_SUCCESS;
 
@@ -277,6 +183,5 @@ cleanup:
 	 * the pins hold their own references.
 	 */
 	bpf_object__close(obj);
-	free(log_buf);
 	return ret;
 }

@@ -37,15 +37,29 @@ OBJECT_LOADERS=(
 	basic-solutions/basic01-xdp-pass/xdp_loader basic-solutions/basic02-prog-by-name/xdp_loader
 	basic-solutions/basic03-map-counter/xdp_load_and_stats
 	basic-solutions/basic04-pinning-maps/xdp_loader
+	packet01-parsing/xdp_loader packet02-rewriting/xdp_loader packet03-redirecting/xdp_loader
+	packet-solutions/packet01-parsing/xdp_loader packet-solutions/packet02-rewriting/xdp_loader
+	packet-solutions/packet03-redirecting/xdp_loader
 )
-# And every program with options: the loaders and the stats readers.
-# xdp_link_pin embeds its object (a libbpf skeleton): it takes no --filename.
+# And every program with options: the loaders, the stats readers and the map
+# filler of packet03. xdp_link_pin embeds its object (a libbpf skeleton): it
+# takes no --filename.
 ALL_PROGRAMS=("${OBJECT_LOADERS[@]}" basic04-pinning-maps/xdp_link_pin basic04-pinning-maps/xdp_stats
-	basic-solutions/basic04-pinning-maps/xdp_stats)
+	basic-solutions/basic04-pinning-maps/xdp_stats packet03-redirecting/xdp_prog_user
+	packet-solutions/packet03-redirecting/xdp_prog_user)
+# The programs after basic04 that pin (common/pins.c) or read pins, with what
+# each needs besides --dev.
+PIN_PROGRAMS=(
+	"packet-solutions/packet01-parsing/xdp_loader -S"
+	"packet03-redirecting/xdp_loader -S"
+	"packet-solutions/packet03-redirecting/xdp_loader -S --progname xdp_redirect_map_func"
+	"packet-solutions/packet03-redirecting/xdp_prog_user --redirect-dev lo --src-mac 02:00:00:00:01:02 --dest-mac 02:00:00:00:02:02"
+)
 
 setup_file() {
 	require_isolation
-	build "$TOP_DIR"/basic0[1-4]-* "$SOL"/basic0[1-4]-*
+	build "$TOP_DIR"/basic0[1-4]-* "$SOL"/basic0[1-4]-* "$TOP_DIR"/packet0[1-3]-* \
+		"$TOP_DIR"/packet-solutions/packet0[1-3]-*
 	make_objects "$BATS_FILE_TMPDIR"
 }
 
@@ -79,8 +93,8 @@ make_objects() { # DIR
 	: >"$dir/empty.o"
 	head -c 400 "$B04/xdp_prog.bpf.o" >"$dir/truncated.o"
 	printf 'this is not an object file\n' >"$dir/text.o"
-	printf 'int xdp_pass_func(void) { return 2; }\nint xdp_pass(void) { return 2; }\n' \
-		>"$dir/host.c"
+	printf 'int %s(void) { return 2; }\n' xdp_pass_func xdp_pass xdp_parser_func \
+		xdp_port_rewrite_func >"$dir/host.c"
 	gcc -c "$dir/host.c" -o "$dir/x86.o"
 	# Programs of another type under the names the loaders look for.
 	cat >"$dir/tc.bpf.c" <<-'EOF'
@@ -88,6 +102,8 @@ make_objects() { # DIR
 		#include <bpf/bpf_helpers.h>
 		SEC("tc") int xdp_pass_func(struct __sk_buff *skb) { return 0; }
 		SEC("tc") int xdp_pass(struct __sk_buff *skb) { return 0; }
+		SEC("tc") int xdp_parser_func(struct __sk_buff *skb) { return 0; }
+		SEC("tc") int xdp_port_rewrite_func(struct __sk_buff *skb) { return 0; }
 		char _license[] SEC("license") = "GPL";
 	EOF
 	"${bpf[@]}" -c "$dir/tc.bpf.c" -o "$dir/noxdp.o"
@@ -101,6 +117,8 @@ make_objects() { # DIR
 			return data[20] ? XDP_PASS : XDP_DROP;
 		}
 		SEC("xdp") int xdp_pass(struct xdp_md *ctx) { return xdp_pass_func(ctx); }
+		SEC("xdp") int xdp_parser_func(struct xdp_md *ctx) { return xdp_pass_func(ctx); }
+		SEC("xdp") int xdp_port_rewrite_func(struct xdp_md *ctx) { return xdp_pass_func(ctx); }
 		char _license[] SEC("license") = "GPL";
 	EOF
 	"${bpf[@]}" -c "$dir/rejected.bpf.c" -o "$dir/rejected.o"
@@ -241,6 +259,29 @@ wait_bg() {
 	assert_clean
 }
 
+@test "after basic04: bpffs not mounted: every program that pins or reads pins says how to mount it" {
+	local row args
+	umount /sys/fs/bpf
+	for row in "${PIN_PROGRAMS[@]}"; do
+		read -ra args <<<"$row"
+		run_program "${args[0]}" --dev "$LAB" "${args[@]:1}"
+		assert_fault "mount -t bpf bpf /sys/fs/bpf" || { echo "(from $row)"; return 1; }
+		assert_clean || { echo "(after $row)"; return 1; }
+	done
+}
+
+@test "after basic04: bpffs read-only: every loader that pins fails in one line and detaches" {
+	local row args
+	mount -o remount,ro /sys/fs/bpf
+	for row in "${PIN_PROGRAMS[@]}"; do
+		[[ $row == */xdp_loader* ]] || continue
+		read -ra args <<<"$row"
+		run_program "${args[0]}" --dev "$LAB" "${args[@]:1}"
+		assert_fault "Read-only file system" || { echo "(from $row)"; return 1; }
+		assert_clean || { echo "(after $row)"; return 1; }
+	done
+}
+
 # The pin path xdp_stats_map taken by something else. FORM makes it there.
 take_pin_path() { # FORM
 	mkdir -p "$PIN_DIR"
@@ -313,6 +354,31 @@ check_pin_holds_misfit() { # FORM
 	done
 }
 
+# The loaders after basic04 (common/pins.c) against the path taken by FORM:
+# refused, left alone, nothing attached.
+check_pin_path_taken_later() { # FORM
+	local row args before
+	take_pin_path "$1"
+	before=$(describe_pin_path)
+	for row in "${PIN_PROGRAMS[@]}"; do
+		[[ $row == */xdp_loader* ]] || continue
+		read -ra args <<<"$row"
+		run_program "${args[0]}" --dev "$LAB" "${args[@]:1}"
+		assert_fault "$MAP_PIN" || { echo "(from $row)"; return 1; }
+		assert_nothing_attached || return 1
+		if [[ $(describe_pin_path) != "$before" ]]; then
+			echo "$row changed what was at $MAP_PIN: was '$before', is '$(describe_pin_path)'"
+			return 1
+		fi
+	done
+}
+
+@test "after basic04: the pin path is a directory, or holds a program: every loader that pins refuses it" {
+	check_pin_path_taken_later directory
+	rm -rf "$PIN_DIR"
+	check_pin_path_taken_later program
+}
+
 @test "basic04: the pin path is a file (a link): xdp_loader and xdp_stats refuse it, leave it alone" {
 	check_pin_path_taken file
 }
@@ -342,10 +408,10 @@ check_pin_holds_misfit() { # FORM
 }
 
 # MODE: -S for the programs that take it, all loaders but xdp_link_pin (a
-# bpf_link chooses its mode itself).
+# bpf_link chooses its mode itself) and xdp_prog_user (it attaches nothing).
 mode_arg() { # REL
 	MODE=(-S)
-	[[ $1 != */xdp_link_pin ]] || MODE=()
+	[[ $1 != */xdp_link_pin && $1 != */xdp_prog_user ]] || MODE=()
 }
 
 # ---- object files --------------------------------------------------------------------
@@ -399,7 +465,9 @@ check_bad_object() { # FILE TEXT
 @test "every loader with modes: -N on lo, which has no native XDP: one error, nothing attached" {
 	local rel
 	for rel in "${OBJECT_LOADERS[@]}"; do
-		[[ $rel != */xdp_link_pin ]] || continue
+		# packet01's starter never gets that far: the verifier refuses it
+		# (its assignments make it loadable).
+		[[ $rel != */xdp_link_pin && $rel != packet01-parsing/* ]] || continue
 		run_program "$rel" --dev lo -N
 		assert_fault "lo" || { echo "(from $rel)"; return 1; }
 		assert_output_has "--skb-mode" || return 1

@@ -170,6 +170,30 @@ load_solution() {
 	[[ ! -e "$MAP_PIN" ]]
 }
 
+# ---- the loader's refusals ------------------------------------------------------
+
+@test "packet01: a program held by a bpf_link: --force and --unload say so and how to remove it" {
+	local id
+	id=$(hold_with_link "$LAB")
+	[[ -n "$id" ]] || { echo "no program attached through a link"; return 1; }
+	run bounded ./xdp_loader --dev "$LAB" --force
+	assert_refused_by_link "$LAB"
+	run bounded ./xdp_loader --dev "$LAB" --unload
+	assert_refused_by_link "$LAB"
+	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
+	# The pins of the link's loader stay too.
+	[[ -e "$MAP_PIN" && -e /sys/fs/bpf/$LAB/xdp_link ]]
+}
+
+@test "packet01: not root: one line saying it needs root (starter and solution)" {
+	run_as_nobody "$LESSON_DIR/xdp_loader" "$LESSON_DIR/xdp_prog.bpf.o" -- ./xdp_loader --dev "$LAB"
+	assert_needs_root xdp_loader
+	run_as_nobody xdp_loader xdp_prog.bpf.o -- ./xdp_loader --dev "$LAB" --unload
+	assert_needs_root xdp_loader
+	assert_nothing_attached
+	[[ ! -e "$MAP_PIN" ]]
+}
+
 # ---- send_frames ------------------------------------------------------------
 
 @test "send_frames: --dry-run prints the double-tagged frames the README shows" {

@@ -294,7 +294,7 @@ send_frame() { # ARGS...
 	cd "$SOLUTION_DIR"
 	run bounded ./xdp_loader --dev "$LAB" --progname xdp_nope
 	assert_failed
-	assert_one_error "no program named 'xdp_nope'"
+	assert_one_error "no XDP program named 'xdp_nope'"
 	assert_output_has "xdp_vlan_push_func"
 	assert_nothing_attached
 }
@@ -323,4 +323,30 @@ send_frame() { # ARGS...
 	run bounded ./xdp_loader --dev "$LAB" --unload
 	assert_failed
 	assert_one_error "nothing of this lesson is attached to $LAB"
+}
+
+@test "packet02 solution: a program held by a bpf_link: --force and --unload say so, nothing else changes" {
+	local id
+	cd "$SOLUTION_DIR"
+	id=$(hold_with_link "$LAB")
+	[[ -n "$id" ]] || { echo "no program attached through a link"; return 1; }
+	run bounded ./xdp_loader --dev "$LAB" --force
+	assert_refused_by_link "$LAB"
+	run bounded ./xdp_loader --dev "$LAB" --unload
+	assert_refused_by_link "$LAB"
+	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
+	# The refused load left no tc program behind.
+	run tc filter show dev "$LAB" egress
+	[[ "$output" != *tc_port_restore* ]] || { echo "$output"; return 1; }
+}
+
+@test "packet02: not root: one line saying it needs root (starter and solution)" {
+	local dir
+	for dir in "$LESSON_DIR" "$SOLUTION_DIR"; do
+		run_as_nobody "$dir/xdp_loader" "$dir/xdp_prog.bpf.o" -- ./xdp_loader --dev "$LAB"
+		assert_needs_root xdp_loader || return 1
+		run_as_nobody "$dir/xdp_loader" -- ./xdp_loader --dev "$LAB" --unload
+		assert_needs_root xdp_loader || return 1
+	done
+	assert_nothing_attached
 }

@@ -293,7 +293,8 @@ run_router() { # ID HEX
 	run bounded ./xdp_prog_user --dev "$A" --redirect-dev "$B" --src-mac 02:00:00:00:01:02 \
 		--dest-mac 02:00:00:00:02:02
 	assert_failed
-	assert_one_error "is not xdp_redirect_map_func's"
+	assert_one_error "use the map pinned at /sys/fs/bpf/$A/tx_port"
+	assert_output_has "was it pinned by another program?"
 }
 
 @test "packet03: xdp_loader pins the maps, --unload detaches and removes them" {
@@ -320,4 +321,32 @@ run_router() { # ID HEX
 		run t ping -n "$A" -- -c 1
 		assert_ok
 	done
+}
+
+@test "packet03: a program held by a bpf_link: --force and --unload say so and how to remove it" {
+	local id
+	t setup -n "$A" >/dev/null
+	id=$(hold_with_link "$A")
+	[[ -n "$id" ]] || { echo "no program attached through a link"; return 1; }
+	run bounded ./xdp_loader --dev "$A" --force --progname xdp_icmp_echo_func
+	assert_refused_by_link "$A"
+	run bounded ./xdp_loader --dev "$A" --unload
+	assert_refused_by_link "$A"
+	[[ "$(attached_id)" == "$id" ]] || { echo "program $id -> '$(attached_id)'"; return 1; }
+	# Nothing of this lesson was pinned beside the link's own pins.
+	[[ ! -e /sys/fs/bpf/$A/tx_port && -e /sys/fs/bpf/$A/xdp_link ]]
+}
+
+@test "packet03: not root: xdp_loader and xdp_prog_user say they need root, in one line" {
+	local dir
+	t setup -n "$A" >/dev/null
+	for dir in "$LESSON_DIR" "$SOLUTION_DIR"; do
+		run_as_nobody "$dir/xdp_loader" "$dir/xdp_prog.bpf.o" -- ./xdp_loader --dev "$A"
+		assert_needs_root xdp_loader || return 1
+		run_as_nobody "$dir/xdp_prog_user" -- ./xdp_prog_user --dev "$A" --redirect-dev lo \
+			--src-mac 02:00:00:00:01:02 --dest-mac 02:00:00:00:02:02
+		assert_needs_root xdp_prog_user || return 1
+	done
+	assert_nothing_attached
+	[ ! -e "/sys/fs/bpf/$A" ]
 }

@@ -127,6 +127,44 @@ section_of() { # OBJECT NAME
 	awk -v name="$2" '$3 == "F" && $NF == name { print $4; exit }' <<<"$out"
 }
 
+# ---- running a program on a frame (BPF_PROG_TEST_RUN) ---------------------
+
+# Load a BPF object with bpftool (attached nowhere), its programs pinned under
+# CHECK_PIN_DIR (the lesson's check.sh sets it). Call it directly, not in
+# $(...): the cleanup it registers with on_exit must reach the check. When the
+# verifier refuses a program, say so with the end of its log, and fail.
+load_object() { # OBJECT
+	local out
+	rm -rf "$CHECK_PIN_DIR"
+	on_exit rm -rf "$CHECK_PIN_DIR"
+	out=$(bpftool prog loadall "$1" "$CHECK_PIN_DIR" 2>&1) && return 0
+	say_more "expected every program of $1 to load; the verifier refused one. The end of"
+	say_more "its log (bpftool prog loadall $1 DIR shows all of it):"
+	grep -v -E '^(libbpf|Error|processed|-- END)' <<<"$out" | tail -n 6 | sed 's/^/      /'
+	return 1
+}
+
+# Run the program PROGNAME that load_object pinned once on the frame in the
+# file FRAME_FILE; sets OUT_ACTION (the number it returned) and OUT_FRAME (the
+# frame it left, in hex).
+run_prog_on() { # PROGNAME FRAME_FILE
+	local out res
+	out=$(mktemp)
+	on_exit rm -f "$out"
+	res=$(bpftool prog run pinned "$CHECK_PIN_DIR/$1" data_in "$2" data_out "$out")
+	# shellcheck disable=SC2034 # read by the lessons' check.sh
+	OUT_ACTION=$(sed -n 's/^Return value: \([0-9]*\).*/\1/p' <<<"$res")
+	# shellcheck disable=SC2034 # read by the lessons' check.sh
+	OUT_FRAME=$(xxd -p "$out" | tr -d '\n')
+}
+
+# An XDP action as a check shows it: "1 (XDP_DROP)".
+action_name() { # NUMBER
+	local names=(XDP_ABORTED XDP_DROP XDP_PASS XDP_TX XDP_REDIRECT)
+	[[ "$1" =~ ^[0-9]+$ ]] || { echo "no return value"; return; }
+	echo "$1 (${names[$1]:-not an XDP action})"
+}
+
 # ---- running ---------------------------------------------------------------
 
 run_one() {
