@@ -31,29 +31,9 @@ assert_nothing_left() {
 }
 
 @test "demo: the tour passes, drops, counts, parses, and tears down" {
-	local basics packet seqs
 	run "$TOP_DIR/scripts/demo.sh" --fast
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	# Ping statistics in order: no program, XDP_PASS, XDP_DROP, packet01's half.
-	mapfile -t losses < <(grep -o '[0-9]*% packet loss' <<<"$output")
-	[ "${losses[*]}" = "0% packet loss 0% packet loss 100% packet loss 50% packet loss" ] ||
-		{ echo "ping losses: ${losses[*]}"; return 1; }
-	basics=$(sed '/==> packet01:/,$d' <<<"$output")
-	packet=$(sed -n '/==> packet01:/,$p' <<<"$output")
-	grep -q "Attached XDP program 'xdp_drop_func'" <<<"$output"
-	# After the first attach, ip link shows the program on the lab.
-	grep -q -E '^    prog/xdp id [0-9]+ name xdp_pass ' <<<"$output" ||
-		{ echo "no prog/xdp line for xdp_pass:"; echo "$output"; return 1; }
-	# The counter saw the 3 ping replies (and nothing else: the lab is quiet).
-	counted=$(awk '$1 == "XDP_PASS" { n += $2 } END { print n + 0 }' <<<"$basics")
-	[ "$counted" -eq 3 ] || { echo "XDP_PASS counted $counted, expected 3"; echo "$output"; return 1; }
-	# packet01: replies to the odd requests only, and the verdicts in the map.
-	grep -q "Attached XDP program 'xdp_parser_func'" <<<"$packet"
-	seqs=$(grep -o 'icmp_seq=[0-9]*' <<<"$packet" | tr '\n' ' ')
-	[ "$seqs" = "icmp_seq=1 icmp_seq=3 icmp_seq=5 " ] || { echo "replies: $seqs"; echo "$output"; return 1; }
-	grep -q -E '^XDP_DROP .* total 3 pkts ' <<<"$packet" || { echo "$output"; return 1; }
-	grep -q -E '^XDP_PASS .* total 3 pkts ' <<<"$packet" || { echo "$output"; return 1; }
-	grep -q 'Removed the pin /sys/fs/bpf/demo/xdp_stats_map' <<<"$packet"
+	assert_demo_tour
 	grep -q 'start with' <<<"$output"
 	assert_nothing_left
 }
