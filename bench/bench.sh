@@ -118,6 +118,7 @@ check_ready() {
 
 WORK=""
 GEN_PIDS=()
+FORWARDING_BEFORE=()
 
 cleanup() {
 	local pid
@@ -128,6 +129,7 @@ cleanup() {
 	clear_dut
 	"$TESTENV" teardown --name bgen >/dev/null 2>&1
 	"$TESTENV" teardown --name bsink >/dev/null 2>&1
+	[[ ${#FORWARDING_BEFORE[@]} -eq 0 ]] || sysctl -qw "${FORWARDING_BEFORE[@]}"
 	[[ -n $WORK ]] && rm -rf "$WORK"
 }
 
@@ -153,6 +155,12 @@ setup_lab() {
 	local ns cpus
 	"$TESTENV" setup --name bgen --legacy-ip >/dev/null || die "testenv could not make the lab bgen"
 	"$TESTENV" setup --name bsink --legacy-ip >/dev/null || die "testenv could not make the lab bsink"
+	# Forwarding as it was comes back in cleanup: inside the test suite, this
+	# namespace is the one every later test runs in.
+	FORWARDING_BEFORE=(
+		"net.ipv4.ip_forward=$(sysctl -n net.ipv4.ip_forward)"
+		"net.ipv6.conf.all.forwarding=$(sysctl -n net.ipv6.conf.all.forwarding)"
+	)
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 		die "cannot turn forwarding on"
 	# One receive queue per CPU, so that frames sent on CPU n are received on CPU n.

@@ -284,11 +284,14 @@ assert_sent() { # N
 }
 
 @test "bench.sh --quick: every measurement once; progress, table, headline, JSON and chart parse" {
-	local out=$BATS_TEST_TMPDIR/results json lines n_measured n_failed n_skipped
+	local out=$BATS_TEST_TMPDIR/results json lines n_measured n_failed n_skipped forwarding
 	remove_lab bgen
 	remove_lab bsink
+	forwarding="$(sysctl -n net.ipv4.ip_forward) $(sysctl -n net.ipv6.conf.all.forwarding)"
 	run timeout -s INT -k 10 600 "$BENCH_DIR/bench.sh" --quick --out "$out"
 	assert_ok
+	[[ "$(sysctl -n net.ipv4.ip_forward) $(sysctl -n net.ipv6.conf.all.forwarding)" == "$forwarding" ]] ||
+		{ echo "forwarding left on: $(sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding)"; return 1; }
 	# A progress line per measurement, numbered 1..N.
 	lines=$(grep -cE '^\[[0-9]+\] [a-zA-Z0-9 ]+: ' <<<"$output")
 	[[ $lines -ge 30 ]] || { echo "expected 30 progress lines or more, saw $lines:"; echo "$output"; return 1; }
@@ -335,9 +338,10 @@ assert_sent() { # N
 }
 
 @test "bench.sh: leaves nothing behind, also when interrupted" {
-	local pid
+	local pid forwarding
 	remove_lab bgen
 	remove_lab bsink
+	forwarding="$(sysctl -n net.ipv4.ip_forward) $(sysctl -n net.ipv6.conf.all.forwarding)"
 	# A command started with & ignores SIGINT unless told otherwise.
 	env --default-signal=INT "$BENCH_DIR/bench.sh" --quick --out "$BATS_TEST_TMPDIR/r" \
 		>"$BATS_TEST_TMPDIR/log" 2>&1 &
@@ -360,6 +364,10 @@ assert_sent() { # N
 	fi
 	run pgrep -x xdpbench
 	assert_status 1
+	# Forwarding on here would make every later test's lab chatty (IPv6
+	# listener reports) and routers of their own.
+	[[ "$(sysctl -n net.ipv4.ip_forward) $(sysctl -n net.ipv6.conf.all.forwarding)" == "$forwarding" ]] ||
+		{ echo "forwarding left as: $(sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding)"; return 1; }
 	if command -v nft >/dev/null; then
 		run nft list table netdev bench
 		assert_failed
