@@ -374,6 +374,9 @@ static struct {
 	unsigned long long got[XDP_ACTIONS], want[XDP_ACTIONS];
 } lesson_stats;
 
+/* The lesson's object, closed by lesson_main() when it is done. */
+static struct bpf_object *lesson_obj;
+
 static int lesson_set_up(void)
 {
 	struct bpf_program *walk, *prog;
@@ -386,6 +389,7 @@ static int lesson_set_up(void)
 		fprintf(stderr, "fuzz: open %s: %s\n", opt.lesson, strerror(errno));
 		return -ENOENT;
 	}
+	lesson_obj = obj;
 	err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr,
@@ -1203,8 +1207,10 @@ static int lesson_main(void)
 	unsigned long long index, end;
 	double start;
 
-	if (lesson_set_up())
+	if (lesson_set_up()) {
+		bpf_object__close(lesson_obj);
 		return 2;
+	}
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
 	start = now();
@@ -1217,6 +1223,7 @@ static int lesson_main(void)
 	if (!opt.quiet && !opt.replay)
 		lesson_summary();
 	printf("%s%llu disagreements\n", opt.quiet || opt.replay ? "" : "\n", stats.disagreements);
+	bpf_object__close(lesson_obj);
 	return stats.disagreements ? 1 : 0;
 }
 
