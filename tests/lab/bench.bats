@@ -30,6 +30,11 @@ setup_file() {
 	build "$BENCH_DIR"
 	remove_lab bgen
 	remove_lab bsink
+	# Forwarding comes back as it was in teardown_file: the later test files
+	# run in this namespace too, and expect it off.
+	printf '%s\n' "net.ipv4.ip_forward=$(sysctl -n net.ipv4.ip_forward)" \
+		"net.ipv6.conf.all.forwarding=$(sysctl -n net.ipv6.conf.all.forwarding)" \
+		>"$BATS_FILE_TMPDIR/forwarding"
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	# A router joins ff02::2 and says so with MLD reports, at times of the
 	# kernel's choosing: they would be counted with the frames the tests send.
@@ -51,6 +56,9 @@ teardown_file() {
 	remove_lab bgen
 	remove_lab bsink
 	nft delete table inet bench_test_quiet 2>/dev/null || true
+	if [[ -s $BATS_FILE_TMPDIR/forwarding ]]; then
+		xargs sysctl -qw <"$BATS_FILE_TMPDIR/forwarding"
+	fi
 }
 
 teardown() {
