@@ -75,9 +75,11 @@ refuses_unknown_name() { # NAME
 		say_output "$out"
 		return 1
 	fi
-	if [[ $rc -ge 128 ]]; then
+	# A crash: a signal, or (built with SANITIZE=1) AddressSanitizer's report of one.
+	if [[ $rc -ge 128 ]] || [[ $out =~ AddressSanitizer:\ ([A-Z]+) ]]; then
 		fail "expected '$cmd' to refuse with an error, but it crashed (signal" \
-			"$(kill -l "$rc")): does it check for NULL (no such program) before it attaches?"
+			"$([[ $rc -ge 128 ]] && kill -l "$rc" || echo "${BASH_REMATCH[1]}")): does it" \
+			"check for NULL (no such program) before it attaches?"
 		return 1
 	fi
 	expect_eq "the program attached after the refused --progname xdp_drop" "$1" \

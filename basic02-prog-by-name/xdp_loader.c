@@ -73,7 +73,9 @@ int main(int argc, char **argv)
 	 */
 	prog = bpf_object__next_program(obj, NULL);
 	if (!prog) {
-		fprintf(stderr, "error: no program at all in %s\n", cfg.filename);
+		fprintf(stderr,
+			"error: %s holds no BPF program: build it from a .bpf.c file with a SEC(\"xdp\") function\n",
+			cfg.filename);
 		err = -ENOENT;
 		goto cleanup;
 	}

@@ -177,12 +177,95 @@ setup_lab() {
 		ip netns exec "$ns" "$XDPBENCH" attach --dev veth0 --obj "$BENCH_OBJ" --prog xdp_bare_drop ||
 			die "cannot attach the receivers' XDP program in $ns"
 	done
+	setup_per_core
+	CUR_PER_CORE=$PER_CORE
 	IPTABLES=""
 	if command -v iptables-legacy >/dev/null && iptables-legacy -t raw -nL PREROUTING >/dev/null 2>&1; then
 		IPTABLES=iptables-legacy
 	elif command -v iptables >/dev/null; then
 		IPTABLES=iptables
 	fi
+}
+
+# ---- the receiving core ------------------------------------------------------------
+#
+# The generator and the device under test must not share a CPU: on one CPU, each
+# rate would be 1 / (sender's cost + receiver's cost), and the sender's share
+# (the same for every method) would squeeze every ratio towards 1. With two
+# CPUs or more, bgen's NAPI runs threaded (a kernel thread per receive queue,
+# /sys/class/net/bgen/threaded), pinned to DUT_CPU, and all it does there (the
+# XDP program, or the Linux stack that XDP_PASS hands the frame to) is the cost
+# of the method. The generators run on GEN_CPU with the receivers' NAPI threads
+# (bgen's and bsink's veth0), which run at a real-time priority to keep up.
+# A live rate is then per core, like the XDP paper's: frames counted where they
+# arrive / the CPU time of bgen's NAPI threads (the DUT is rarely the only
+# bottleneck, the frames per wall-clock second are kept beside it, as "wall").
+PER_CORE=0 GEN_CPU=0 DUT_CPU=1 PER_CORE_WHY=""
+
+# The PIDs of the NAPI threads of the devices named DEV (kernel threads "napi/DEV-ID").
+napi_threads() { # DEV
+	pgrep "^napi/$1-[0-9]" || true
+}
+
+# Turn threaded NAPI on (1) or off (0) for DEV in NS ('' = here).
+set_threaded() { # NS DEV 0|1
+	if [[ -n $1 ]]; then
+		ip netns exec "$1" sh -c "echo $3 >/sys/class/net/$2/threaded"
+	else
+		echo "$3" >"/sys/class/net/$2/threaded"
+	fi 2>/dev/null
+}
+
+# A device takes the setting only while it has NAPI instances, which veth has
+# while an XDP program is attached; the setting then stays for later ones.
+set_dut_threaded() { # 0|1
+	local rc=0
+	use_pass && set_threaded "" bgen "$1" || rc=1
+	clear_dut
+	return "$rc"
+}
+
+setup_per_core() {
+	local pid
+	if (($(nproc) < 2)); then
+		PER_CORE_WHY="one CPU: the generator and the device under test share it (rates per wall-clock second)"
+		return
+	fi
+	if ! threaded_napi 1; then
+		threaded_napi 0
+		PER_CORE_WHY="no threaded NAPI here: the generator and the device under test share a CPU"
+		return
+	fi
+	for pid in $(napi_threads veth0); do
+		if ! taskset -pc "$GEN_CPU" "$pid" >/dev/null || ! chrt -f -p 50 "$pid"; then
+			threaded_napi 0
+			PER_CORE_WHY="cannot pin the receivers' NAPI threads: the generator and the device under test share a CPU"
+			return
+		fi
+	done
+	PER_CORE=1
+}
+
+# Threaded NAPI on (1) or off (0) for the DUT and both receivers.
+threaded_napi() { # 0|1
+	set_dut_threaded "$1" && set_threaded bgen veth0 "$1" && set_threaded bsink veth0 "$1"
+}
+
+# bgen's NAPI threads are made when a program is attached: pin them then.
+pin_dut() {
+	local pid
+	for pid in $(napi_threads bgen); do
+		taskset -pc "$DUT_CPU" "$pid" >/dev/null || return 1
+	done
+}
+
+# CPU time of bgen's NAPI threads so far, in ns (their schedstat).
+dut_cpu_ns() {
+	local pid sum=0 ns
+	for pid in $(napi_threads bgen); do
+		read -r ns _ 2>/dev/null <"/proc/$pid/schedstat" && sum=$((sum + ns))
+	done
+	echo "$sum"
 }
 
 # FRAME: the xdpbench options of the frame KIND of SIZE bytes.
@@ -316,16 +399,22 @@ settled() { # COUNTER
 # each generator sends: "--seconds S" (xdpbench gen first measures how long a
 # frame takes, then fills S: two calls) or "--frames N" (one call: every call
 # has a set-up time of its own, the same for every method).
-# Prints "Mpps received through frames_per_second_sent_per_generator", where
-# through is what VIA counted (the path the frames took).
-# Returns 4 when the kernel has no live frames.
+# Prints "Mpps received through frames_per_second_sent_per_generator wall_Mpps",
+# where through is what VIA counted (the path the frames took), and Mpps is per
+# core of the device under test when CUR_PER_CORE is 1 (else per wall-clock second).
+# Returns 4 when the kernel has no live frames, 5 when the DUT's NAPI threads
+# spent no time (they were not there).
+CUR_PER_CORE=0
 live_once() { # COUNTER VIA CPUS AMOUNT...
-	local counter=$1 via=$2 cpus=$3 c0 v0 c1 v1 cpu rc=0 ns=0 sent=0 out
+	local counter=$1 via=$2 cpus=$3 c0 v0 c1 v1 t0=0 t1=0 cpu rc=0 ns=0 sent=0 out gen_cpu
 	shift 3
 	c0=$("$counter") v0=$("$via")
+	[[ $CUR_PER_CORE == 1 ]] && t0=$(dut_cpu_ns)
 	GEN_PIDS=()
 	for ((cpu = 0; cpu < cpus; cpu++)); do
-		taskset -c "$cpu" ip netns exec bgen "$XDPBENCH" gen --dev veth0 --batch "$BATCH" \
+		gen_cpu=$cpu
+		[[ $CUR_PER_CORE == 1 ]] && gen_cpu=$GEN_CPU
+		taskset -c "$gen_cpu" ip netns exec bgen "$XDPBENCH" gen --dev veth0 --batch "$BATCH" \
 			"$@" "${FRAME[@]}" \
 			>"$WORK/gen.$cpu" 2>&1 &
 		GEN_PIDS+=($!)
@@ -345,13 +434,23 @@ live_once() { # COUNTER VIA CPUS AMOUNT...
 		sent=$((sent + out))
 	done
 	c1=$(settled "$counter") v1=$("$via")
+	if [[ $CUR_PER_CORE == 1 ]]; then
+		t1=$(dut_cpu_ns)
+		if ((t1 <= t0)); then
+			echo "the device under test's NAPI threads spent no CPU time: were they there?" >&2
+			return 5
+		fi
+	fi
 	awk -v c="$((c1 - c0))" -v v="$((v1 - v0))" -v ns="$ns" -v sent="$sent" -v cpus="$cpus" \
-		'BEGIN { printf "%.3f %s %s %.0f\n", ns ? c * 1000 / ns : 0, c, v, ns ? sent * 1e9 / ns / cpus : 0 }'
+		-v t="$((t1 - t0))" 'BEGIN {
+		wall = ns ? c * 1000 / ns : 0
+		printf "%.3f %s %s %.0f %.3f\n", t ? c * 1000 / t : wall, c, v,
+			ns ? sent * 1e9 / ns / cpus : 0, wall }'
 }
 
 # The live methods of the group being measured, one entry each (see measure_live).
 M_ID=() M_GROUP=() M_LABEL=() M_BASE=() M_KIND=() M_SIZE=() M_CPUS=() M_COUNTER=() M_VIA=()
-M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=()
+M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=() M_WALL=()
 
 # Add a live method to the group: ID GROUP LABEL BASELINE KIND SIZE CPUS COUNTER VIA -- SETUP...
 # SETUP puts the method on the device under test. COUNTER counts where the
@@ -361,7 +460,7 @@ M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=()
 measure_live() {
 	local i=${#M_ID[@]}
 	M_ID[i]=$1 M_GROUP[i]=$2 M_LABEL[i]=$3 M_BASE[i]=$4 M_KIND[i]=$5 M_SIZE[i]=$6 M_CPUS[i]=$7
-	M_COUNTER[i]=$8 M_VIA[i]=$9 M_STATE[i]=ok M_AMOUNT[i]="" M_VALUES[i]=""
+	M_COUNTER[i]=$8 M_VIA[i]=$9 M_STATE[i]=ok M_AMOUNT[i]="" M_VALUES[i]="" M_WALL[i]=""
 	shift 10
 	M_SETUP[i]=$(printf '%s\037' "$@")
 }
@@ -371,7 +470,7 @@ measure_live() {
 # fill the time of a run), then each round runs every method once, in the same
 # order. Whatever else the machine does then weighs on all of them alike.
 run_group() {
-	local i round first=$((QUICK == 1)) n=${#M_ID[@]} line
+	local i round first=$((QUICK == 1)) n=${#M_ID[@]} line wall
 	for ((round = 1 - first; round <= RUNS; round++)); do
 		line=""
 		for ((i = 0; i < n; i++)); do
@@ -383,17 +482,22 @@ run_group() {
 				line+=" ${M_VALUES[i]##* }"
 			fi
 		done
-		((round > 0)) && [[ -n $line ]] && say "    run $round/$RUNS, Mpps:$line"
+		((round > 0)) && [[ -n $line ]] && say "    run $round/$RUNS, $(live_unit):$line"
 	done
 	for ((i = 0; i < n; i++)); do
 		case ${M_STATE[i]} in
 		ok)
 			MEASURED=$((MEASURED + 1))
 			# shellcheck disable=SC2086 # one word per value
-			record "${M_ID[i]}" "${M_GROUP[i]}" "${M_LABEL[i]}" "${M_SIZE[i]}" "${M_CPUS[i]}" \
-				Mpps "${M_BASE[i]}" "" ${M_VALUES[i]}
+			wall=$(stats ${M_WALL[i]} | awk '{ printf "%.2f", $2 }')
 			# shellcheck disable=SC2086
-			say "    ${M_LABEL[i]}: $(stats ${M_VALUES[i]} | awk '{ printf "%.2f Mpps (min %.2f, max %.2f)", $2, $1, $3 }')"
+			record "${M_ID[i]}" "${M_GROUP[i]}" "${M_LABEL[i]}" "${M_SIZE[i]}" "${M_CPUS[i]}" \
+				"$(live_unit)" "${M_BASE[i]}" "$([[ $CUR_PER_CORE == 1 ]] && echo "wall $wall")" \
+				${M_VALUES[i]}
+			# shellcheck disable=SC2086
+			say "    ${M_LABEL[i]}: $(stats ${M_VALUES[i]} | awk -v u="$(live_unit)" \
+				'{ printf "%.2f %s (min %.2f, max %.2f)", $2, u, $1, $3 }')$([[ $CUR_PER_CORE == 1 ]] &&
+				echo ", $wall Mpps wall-clock")"
 			;;
 		skip)
 			SKIPPED=$((SKIPPED + 1))
@@ -406,10 +510,15 @@ run_group() {
 		esac
 	done
 	M_ID=() M_GROUP=() M_LABEL=() M_BASE=() M_KIND=() M_SIZE=() M_CPUS=() M_COUNTER=()
-	M_VIA=() M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=() M_WHY=()
+	M_VIA=() M_SETUP=() M_STATE=() M_AMOUNT=() M_VALUES=() M_WALL=() M_WHY=()
 }
 
 M_WHY=()
+
+# The unit of the live rates being measured.
+live_unit() {
+	if [[ $CUR_PER_CORE == 1 ]]; then echo Mpps/core; else echo Mpps; fi
+}
 
 # Method I is skipped (not built, no live frames) or failed: why, said now, recorded at the end.
 method_out() { # I skip|fail WHY
@@ -419,7 +528,7 @@ method_out() { # I skip|fail WHY
 
 # One round of method I: set it up, send, count, take it down.
 live_method() { # I ROUND
-	local i=$1 round=$2 setup=() err out rate received through per_second amount
+	local i=$1 round=$2 setup=() err out rate received through per_second wall amount
 	if [[ -n $NO_LIVE ]]; then
 		method_out "$i" skip "$NO_LIVE"
 		return
@@ -432,6 +541,11 @@ live_method() { # I ROUND
 	3) method_out "$i" skip "not built ($(not_built_what "$err"))"; return ;;
 	*) method_out "$i" fail "setting up failed: $(tail -n 1 <<<"$err")"; clear_dut; return ;;
 	esac
+	if [[ $CUR_PER_CORE == 1 ]] && ! pin_dut; then
+		method_out "$i" fail "cannot pin bgen's NAPI threads to CPU $DUT_CPU"
+		clear_dut
+		return
+	fi
 	frame "${M_KIND[i]}" "${M_SIZE[i]}"
 	# The warm-up round sends for a short while; the others what fills a run.
 	amount=(--seconds "$(awk -v s="$SECONDS_PER_RUN" -v r="$round" \
@@ -447,10 +561,11 @@ live_method() { # I ROUND
 		clear_dut
 		return
 		;;
+	5) method_out "$i" fail "$(tail -n 1 "$WORK/err")"; clear_dut; return ;;
 	*) method_out "$i" fail "xdpbench gen failed: $(tail -n 1 "$WORK/err")"; clear_dut; return ;;
 	esac
 	clear_dut
-	read -r rate received through per_second <<<"$out"
+	read -r rate received through per_second wall <<<"$out"
 	if [[ $received -eq 0 ]]; then
 		method_out "$i" fail "nothing arrived where it is counted"
 		return
@@ -464,6 +579,7 @@ live_method() { # I ROUND
 			'BEGIN { n = r * s; printf "%.0f", n < 1 ? 1 : n }')
 	else
 		M_VALUES[i]+=" $rate"
+		M_WALL[i]+=" $wall"
 	fi
 }
 
@@ -505,6 +621,8 @@ run_drop() {
 		use_xdp "$BENCH_OBJ" xdp_bare_drop
 	measure_live drop_basic02 drop "basic02 xdp_drop_func" drop_iptables echo4 64 1 $c $c -- \
 		use_xdp "$BASIC02" xdp_drop_func
+	measure_live drop_bare_parse drop "parse, drop: bare (IPv4 ICMP, even sequence)" \
+		drop_iptables echo4 64 1 $c $c -- use_xdp "$BENCH_OBJ" xdp_bare_parse_drop
 	measure_live drop_packet01 drop "packet01 xdp_parser_func (parse, drop)" drop_iptables \
 		echo4 64 1 $c $c -- use_xdp "$PACKET01" xdp_parser_func
 	measure_live drop_iptables drop "iptables raw PREROUTING (${IPTABLES:-none})" "" echo4 64 1 \
@@ -556,6 +674,8 @@ run_cost() {
 	measure_cost cost_basic02 "basic02 xdp_drop_func" 1 6 fwd4 "$BASIC02" xdp_drop_func
 	measure_cost cost_basic03 "basic03 xdp_pass_func (stats counter)" 2 9 fwd4 "$BASIC03" xdp_pass_func
 	measure_cost cost_basic04 "basic04 xdp_pass_func (stats counter)" 2 9 fwd4 "$BASIC04" xdp_pass_func
+	measure_cost cost_bare_parse "parse, drop: bare (IPv4 ICMP, even sequence)" 1 - echo4 \
+		"$BENCH_OBJ" xdp_bare_parse_drop
 	measure_cost cost_packet01_4 "packet01 xdp_parser_func (ICMP echo)" 1 7-8 echo4 "$PACKET01" xdp_parser_func
 	measure_cost cost_packet03_pass "packet03 xdp_pass_func" 2 6 fwd4 "$PACKET03" xdp_pass_func
 	measure_cost cost_packet03_echo "packet03 xdp_icmp_echo_func" 3 - echo4 "$PACKET03" \
@@ -600,6 +720,10 @@ run_scale() {
 			count_sink count_none -- use_pass
 		run_group
 	done
+	# Here every CPU sends and receives (queue n of bgen on CPU n): rates per
+	# wall-clock second, bgen's NAPI back in softirq on the CPU that sent.
+	[[ $PER_CORE == 1 ]] && threaded_napi 0
+	CUR_PER_CORE=0
 	for cpus in $(printf '%s\n' 1 2 "$(nproc)" | sort -nu); do
 		((cpus <= $(nproc))) || continue
 		measure_live "fwd4_router_cpus$cpus" "scale CPUs" "$fwd_label, $cpus CPU" \
@@ -607,6 +731,11 @@ run_scale() {
 			count_dut_redirects -- "${fwd_setup[@]}" "$fwd_obj" "$fwd_prog"
 	done
 	run_group
+	if [[ $PER_CORE == 1 ]]; then
+		threaded_napi 1
+		setup_per_core
+	fi
+	CUR_PER_CORE=$PER_CORE
 }
 
 # ---- the report --------------------------------------------------------------------
@@ -645,17 +774,21 @@ print_table() {
 	function gbps(mpps, size) { return mpps * size * 8 / 1000 }
 	$2 != group { group = $2; printf "\n%s\n", group }
 	$9 == "" { printf "  %-46s %s\n", $3, ($8 == "" ? "skipped" : $8); next }
-	$6 == "Mpps" {
+	$6 ~ /^Mpps/ {
 		r = ""
 		if ($12 != "" && $12 > 0) r = sprintf("%.2fx %s", $10 / $12, what[$7])
-		printf "  %-46s %6.2f Mpps %6.2f Gbit/s  %5.2f-%-5.2f  %s\n", $3, $10, gbps($10, $4), $9, $11, r
+		wall = $8; sub(/^wall /, "", wall)
+		printf "  %-46s %6.2f %-9s %6.2f Gbit/s  %5.2f-%-5.2f %6s  %s\n", $3, $10, $6,
+			gbps($10, $4), $9, $11, wall, r
 		next }
 	{
 		r = ($12 != "" && $12 > 0) ? sprintf("%.1fx empty", $10 / $12) : ""
 		printf "  %-46s %6s ns/pkt %-8s %5s-%-5s  %s\n", $3, $10, "(" $8 ")", $9, $11, r }
 	' "$SUMMARY" "$SUMMARY"
 	say ""
-	say "Spread: min-max over $RUNS run(s) of ${SECONDS_PER_RUN} s; cost: (the classic course's figure), ns/pkt."
+	say "Spread: min-max over $RUNS run(s) of ${SECONDS_PER_RUN} s, then the median in Mpps per wall-clock second;"
+	say "Mpps/core: frames counted where they arrive / CPU time of the device under test (CPU $DUT_CPU);"
+	say "cost: (the classic course's figure), ns/pkt."
 }
 
 # The label of result ID.
@@ -676,7 +809,7 @@ target() { # WHAT MEASURED WANTED UNIT
 print_targets() {
 	local pair lesson bare r
 	say ""
-	for pair in drop_basic02:drop_bare drop_packet01:drop_bare fwd4_router:fwd4_bare_router \
+	for pair in drop_basic02:drop_bare drop_packet01:drop_bare_parse fwd4_router:fwd4_bare_router \
 		fwd6_router:fwd6_bare_router fwd4_map:fwd4_bare fwd6_map:fwd6_bare \
 		reply_packet03:reply_bare; do
 		lesson=$(median_of "${pair%%:*}") bare=$(median_of "${pair#*:}")
@@ -755,18 +888,18 @@ write_json() { # FILE
 
 write_chart() { # PNG
 	local data=$WORK/chart.dat
-	awk -F'|' -v OFS='\t' '$6 == "Mpps" && $10 != "" {
-		gsub(/ /, "~", $3); print "\"" $2 ": " $3 "\"", $10, $9, $11 }' "$SUMMARY" |
+	awk -F'|' -v OFS='\t' '$6 ~ /^Mpps/ && $10 != "" {
+		gsub(/ /, "~", $3); print "\"" $2 ": " $3 " (" $6 ")\"", $10, $9, $11 }' "$SUMMARY" |
 		sed 's/~/ /g' >"$data"
 	[[ -s $data ]] || return 1
 	gnuplot <<-EOF
 		set terminal png size 1200,$((200 + 22 * $(wc -l <"$data"))) font ",9" noenhanced
 		set output "$1"
-		set title "make bench on $(uname -r), $(nproc) CPUs: Mpps at the receiver (median, min-max)"
+		set title "make bench on $(uname -r), $(nproc) CPUs: Mpps counted at the receiver, per core of the device under test or per wall-clock second (median, min-max)"
 		set style fill solid 0.6
 		set yrange [-1:*] reverse
 		set ytics nomirror
-		set xlabel "Mpps"
+		set xlabel "Mpps (per core or per wall-clock second, as the label says)"
 		set xrange [0:*]
 		set grid x
 		unset key
@@ -819,6 +952,11 @@ main() {
 	trap 'say "bench: interrupted"; exit 130' INT TERM
 	setup_lab
 	say "make bench: $(uname -r), $(nproc) CPUs, $RUNS run(s) of ${SECONDS_PER_RUN} s each, batches of $BATCH$([[ $QUICK == 1 ]] && echo ' (quick: the numbers mean little)')"
+	if [[ $PER_CORE == 1 ]]; then
+		say "live rates per core: the generator on CPU $GEN_CPU, the device under test on CPU $DUT_CPU (threaded NAPI)"
+	else
+		say "live rates per wall-clock second: $PER_CORE_WHY"
+	fi
 	local group
 	for group in drop forward reply cost scale; do
 		[[ -z $ONLY || $ONLY == "$group" ]] && "run_$group"

@@ -15,7 +15,9 @@
 int pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
 	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len) {
-		fprintf(stderr, "error: the pin path %s/%s is too long\n", dir, name);
+		fprintf(stderr,
+			"error: the pin path %s/%s is too long: use a shorter interface name or pin directory\n",
+			dir, name);
 		return -ENAMETOOLONG;
 	}
 	return 0;

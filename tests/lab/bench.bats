@@ -311,7 +311,7 @@ assert_sent() { # N
 	tail -n 1 <<<"$output" | grep -qE '^drop: XDP (\(bare\) )?[0-9.]+x iptables raw; forward: XDP \([a-z ]+\) [0-9.]+x Linux \(IPv4\), [0-9.]+x \(IPv6\)$' ||
 		{ echo "the last line is no headline:"; tail -n 1 <<<"$output"; return 1; }
 	# Table rows: Mpps with Gbit/s, ns/pkt, or a reason.
-	grep -qE '^  basic02 xdp_drop_func +[0-9.]+ Mpps +[0-9.]+ Gbit/s' <<<"$output"
+	grep -qE '^  basic02 xdp_drop_func +[0-9.]+ Mpps(/core)? +[0-9.]+ Gbit/s' <<<"$output"
 	grep -qE '^  empty XDP_PASS \(baseline\) +[0-9]+ ns/pkt' <<<"$output"
 	# The JSON: the machine, and every measurement the progress lines named.
 	json=$(ls "$out"/bench-*.json)
@@ -321,7 +321,16 @@ assert_sent() { # N
 	[[ $(jq '.results | length' "$json") -eq $lines ]]
 	jq -e '[.results[] | select(.median == null and .note == null)] | length == 0' "$json" >/dev/null ||
 		{ echo "a result with neither a median nor a reason:"; cat "$json"; return 1; }
-	jq -e '[.results[] | select(.unit == "Mpps" and .median > 0)] | length >= 10' "$json" >/dev/null
+	jq -e '[.results[] | select((.unit // "" | startswith("Mpps")) and .median > 0)] | length >= 10' "$json" >/dev/null
+	# With two CPUs, the live rates are per core of the device under test, each
+	# with its rate per wall-clock second beside it; the CPU scaling rows are not.
+	if (($(nproc) >= 2)); then
+		grep -qx 'live rates per core: the generator on CPU 0, the device under test on CPU 1 (threaded NAPI)' <<<"$output"
+		jq -e '[.results[] | select(.group == "drop" and .unit == "Mpps/core"
+			and (.note | test("^wall [0-9.]+$")))] | length == 7' "$json" >/dev/null ||
+			{ echo "expected the seven drop rows in Mpps/core with their wall-clock rate:"; cat "$json"; return 1; }
+		jq -e '[.results[] | select(.group == "scale CPUs" and .unit == "Mpps")] | length >= 2' "$json" >/dev/null
+	fi
 	jq -e '.results[] | select(.id == "drop_basic02") | .ratio > 0' "$json" >/dev/null
 	jq -e '[.targets[] | select(.measured > 0 and .wanted > 0 and (.met | type) == "boolean")] | length >= 3' "$json" >/dev/null
 	# The chart is a PNG.
@@ -338,7 +347,7 @@ assert_sent() { # N
 	assert_ok
 	assert_output_matches_e '^  skip: basic02 xdp_drop_func: not built \(basic-solutions/basic02-prog-by-name/xdp_prog.bpf.o\)$'
 	assert_output_matches_e '^  skip: packet03 xdp_router_func: not built \(packet-solutions/packet03-redirecting/xdp_prog.bpf.o\)$'
-	assert_output_matches_e '^  XDP_DROP, bare +[0-9.]+ Mpps'
+	assert_output_matches_e '^  XDP_DROP, bare +[0-9.]+ Mpps(/core)? '
 	assert_output_matches_e '^[0-9]+ measured, 0 failed, [1-9][0-9]* skipped, in [0-9]+ s$'
 	# Without the lessons, the headline says what it compared.
 	tail -n 1 <<<"$output" | grep -qE '^drop: XDP \(bare\) [0-9.]+x iptables raw; forward: XDP \(bare router\) [0-9.]+x Linux' ||
