@@ -337,6 +337,21 @@ assert_sent() { # N
 	[[ $(head -c 8 "$out"/bench-*.png | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
 }
 
+@test "bench.sh: on one CPU, live rates are per wall-clock second, and it says why" {
+	local json
+	remove_lab bgen
+	remove_lab bsink
+	# nproc counts the CPUs this process may run on.
+	run timeout -s INT -k 10 300 taskset -c 0 "$BENCH_DIR/bench.sh" --quick --only drop \
+		--out "$BATS_TEST_TMPDIR/r"
+	assert_ok
+	assert_output_matches_e '^live rates per wall-clock second: one CPU: the generator and the device under test share it'
+	assert_output_matches_e '^  basic02 xdp_drop_func +[0-9.]+ Mpps +[0-9.]+ Gbit/s'
+	json=$(ls "$BATS_TEST_TMPDIR"/r/bench-*.json)
+	jq -e '[.results[] | select(.group == "drop" and .unit == "Mpps" and .note == null)] | length == 7' \
+		"$json" >/dev/null || { echo "expected seven drop rows in Mpps:"; cat "$json"; return 1; }
+}
+
 @test "bench.sh: a lesson not built is one line, counted as skipped; the bare programs still run" {
 	local empty=$BATS_TEST_TMPDIR/empty
 	mkdir -p "$empty"
