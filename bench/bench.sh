@@ -225,12 +225,23 @@ set_dut_threaded() { # 0|1
 	return "$rc"
 }
 
+# The CPUs this process may run on, one per line (Cpus_allowed_list: "0-3,6").
+allowed_cpus() {
+	awk -F'[:,]' '/^Cpus_allowed_list:/ {
+		for (i = 2; i <= NF; i++) {
+			n = split($i, r, "-"); lo = r[1] + 0; hi = (n > 1 ? r[2] : r[1]) + 0
+			for (c = lo; c <= hi; c++) print c
+		} }' /proc/self/status
+}
+
 setup_per_core() {
-	local pid
-	if (($(nproc) < 2)); then
+	local pid allowed
+	mapfile -t allowed < <(allowed_cpus)
+	if ((${#allowed[@]} < 2)); then
 		PER_CORE_WHY="one CPU: the generator and the device under test share it (rates per wall-clock second)"
 		return
 	fi
+	GEN_CPU=${allowed[0]} DUT_CPU=${allowed[1]}
 	if ! threaded_napi 1; then
 		threaded_napi 0
 		PER_CORE_WHY="no threaded NAPI here: the generator and the device under test share a CPU"
