@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	__u32 flags;
-	int err;
+	int err = 0; /* every step that fails sets it: the exit status is its verdict */
 
 	/* 1. Parse options: which interface, which object, which program. */
 	parse_options(argc, argv, loader_options, &cfg, doc, true);
