@@ -13,7 +13,7 @@
 # Usage: bench/bench.sh [--quick] [--runs N] [--seconds S] [--batch N] [--only GROUP] [--out DIR]
 #   --quick      every measurement once, briefly: checks that the bench works
 #                (the numbers mean little); what make bench QUICK=1 runs
-#   --runs N     runs per measurement (default 5; the table shows min/median/max)
+#   --runs N     runs per measurement (default 7; the table shows min/median/max)
 #   --seconds S  traffic per run (default 0.3)
 #   --batch N    frames per batch of the generator (default 128, at most 256)
 #   --only GROUP one group: drop, forward, reply, cost or scale
@@ -43,7 +43,7 @@ PACKET03=$LESSONS_TOP/packet-solutions/packet03-redirecting/xdp_prog.bpf.o
 HELPERS=$LESSONS_TOP/tests/prog/rewrite_progs.bpf.o
 PARSERS=$LESSONS_TOP/tests/prog/parsing_progs.bpf.o
 
-RUNS=5
+RUNS=7
 SECONDS_PER_RUN=0.3
 REPEAT=200000
 QUICK=0
@@ -651,9 +651,15 @@ run_forward() {
 		kind=fwd$fam
 		measure_live "fwd${fam}_bare" "forward IPv$fam" "bpf_redirect, bare" "" $kind 64 1 \
 			count_sink count_dut_redirects -- use_redirect_to_sink "$BENCH_OBJ" xdp_bare_redirect
+		measure_live "fwd${fam}_bare_mac" "forward IPv$fam" "bpf_redirect_map by source MAC, bare" \
+			"fwd${fam}_linux" $kind 64 1 count_sink count_dut_redirects -- \
+			use_redirect_to_sink "$BENCH_OBJ" xdp_bare_redirect_mac
 		measure_live "fwd${fam}_bare_router" "forward IPv$fam" "bpf_fib_lookup router, bare" \
 			"fwd${fam}_linux" $kind 64 1 count_sink count_dut_redirects -- \
 			use_xdp "$BENCH_OBJ" xdp_bare_router
+		measure_live "fwd${fam}_bare_direct" "forward IPv$fam" \
+			"bpf_fib_lookup router, bare, DIRECT" "fwd${fam}_linux" $kind 64 1 \
+			count_sink count_dut_redirects -- use_xdp "$BENCH_OBJ" xdp_bare_router_direct
 		measure_live "fwd${fam}_router" "forward IPv$fam" "packet03 xdp_router_func" \
 			"fwd${fam}_linux" $kind 64 1 count_sink count_dut_redirects -- \
 			use_xdp "$PACKET03" xdp_router_func
@@ -695,10 +701,16 @@ run_cost() {
 		xdp_redirect_map_func --restore "${to[@]}"
 	measure_cost cost_bare_redirect "bpf_redirect, bare" 4 - fwd4 "$BENCH_OBJ" xdp_bare_redirect \
 		"${to[@]}"
+	measure_cost cost_bare_redirect_mac "bpf_redirect_map by source MAC, bare" 4 - fwd4 \
+		"$BENCH_OBJ" xdp_bare_redirect_mac --restore "${to[@]}"
 	measure_cost cost_bare_router4 "bpf_fib_lookup router, bare (IPv4)" 4 - fwd4 "$BENCH_OBJ" \
 		xdp_bare_router --restore
 	measure_cost cost_bare_router6 "bpf_fib_lookup router, bare (IPv6)" 4 - fwd6 "$BENCH_OBJ" \
 		xdp_bare_router --restore
+	measure_cost cost_bare_direct4 "bpf_fib_lookup router, bare, DIRECT (IPv4)" 4 - fwd4 \
+		"$BENCH_OBJ" xdp_bare_router_direct --restore
+	measure_cost cost_bare_direct6 "bpf_fib_lookup router, bare, DIRECT (IPv6)" 4 - fwd6 \
+		"$BENCH_OBJ" xdp_bare_router_direct --restore
 	measure_cost cost_packet03_router4 "packet03 xdp_router_func (IPv4)" 4 63-76 fwd4 "$PACKET03" \
 		xdp_router_func --restore
 	measure_cost cost_packet03_router6 "packet03 xdp_router_func (IPv6)" 4 146-171 fwd6 \
@@ -821,7 +833,7 @@ print_targets() {
 	local pair lesson bare r
 	say ""
 	for pair in drop_basic02:drop_bare drop_packet01:drop_bare_parse fwd4_router:fwd4_bare_router \
-		fwd6_router:fwd6_bare_router fwd4_map:fwd4_bare fwd6_map:fwd6_bare \
+		fwd6_router:fwd6_bare_router fwd4_map:fwd4_bare_mac fwd6_map:fwd6_bare_mac \
 		reply_packet03:reply_bare; do
 		lesson=$(median_of "${pair%%:*}") bare=$(median_of "${pair#*:}")
 		r=$(awk -v a="$lesson" -v b="$bare" 'BEGIN { if (a != "" && b > 0) printf "%.0f", 100 * a / b }')
@@ -902,7 +914,7 @@ write_chart() { # PNG
 	awk -F'|' -v OFS='\t' '$6 ~ /^Mpps/ && $10 != "" {
 		gsub(/ /, "~", $3); print "\"" $2 ": " $3 " (" $6 ")\"", $10, $9, $11 }' "$SUMMARY" |
 		sed 's/~/ /g' >"$data"
-	[[ -s $data ]] || return 1
+	[[ -s $data ]] || { echo "no live rate to draw (the chart shows Mpps; --only cost has none)" >&2; return 1; }
 	gnuplot <<-EOF
 		set terminal png size 1200,$((200 + 22 * $(wc -l <"$data"))) font ",9" noenhanced
 		set output "$1"

@@ -14,8 +14,12 @@
  *   (each run must see the intended packet, not the previous run's output).
  * - xdp_bare_*: the baselines, one action each with nothing else; the bare
  *   parse-drop decides as packet01's parser does (on untagged IPv4), the
- *   bare router does what packet03's does (FIB lookup, TTL, MACs, redirect)
- *   on an untagged IPv4 or IPv6 frame; neither has parsing helpers or stats.
+ *   bare redirect by MAC looks the next hop up as packet03's redirect_map
+ *   does (the sender's MAC in a hash map, then a device map), the bare
+ *   router does what packet03's does (FIB lookup, TTL, MACs, redirect) on an
+ *   untagged IPv4 or IPv6 frame; none has parsing helpers or stats.
+ * - xdp_bare_router_direct: the bare router with BPF_FIB_LOOKUP_DIRECT, to
+ *   show what that flag saves and what it skips (bench/README.org, Targets).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -50,6 +54,24 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bench_redirect);
 } redirect_map SEC(".maps");
+
+/* The maps of packet03's xdp_redirect_map_func, with its names and types, so
+ * that xdpbench fills them the same way: the next hop's MAC by the sender's
+ * MAC, and the interface to send out of in slot 0 of a device map.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tx_port SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, unsigned char[ETH_ALEN]);
+	__type(value, unsigned char[ETH_ALEN]);
+} redirect_params SEC(".maps");
 
 /* Write the frame of frame_map over the packet; 0 on success. */
 static __always_inline int restore_frame(struct xdp_md *ctx)
@@ -159,9 +181,28 @@ int xdp_bare_redirect(struct xdp_md *ctx)
 	return bpf_redirect(to->ifindex, 0);
 }
 
-/* Forward what the kernel's FIB can route; leave the rest to Linux. */
+/* packet03's xdp_redirect_map_func with nothing else: the next hop by the
+ * sender's MAC, then out of the interface in slot 0 of tx_port.
+ */
 SEC("xdp")
-int xdp_bare_router(struct xdp_md *ctx)
+int xdp_bare_redirect_mac(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	unsigned char *next_hop;
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_PASS;
+	next_hop = bpf_map_lookup_elem(&redirect_params, eth->h_source);
+	if (!next_hop)
+		return XDP_PASS;
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, next_hop, ETH_ALEN);
+	return bpf_redirect_map(&tx_port, 0, 0);
+}
+
+/* Forward what the kernel's FIB can route; leave the rest to Linux. */
+static __always_inline int bare_route(struct xdp_md *ctx, __u32 lookup_flags)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = (void *)(long)ctx->data;
@@ -195,7 +236,7 @@ int xdp_bare_router(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	fib.ifindex = ctx->ingress_ifindex;
-	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), lookup_flags) != BPF_FIB_LKUP_RET_SUCCESS)
 		return XDP_PASS;
 	if (fib.family == AF_INET) {
 		/* TTL one less: the checksum one more in the TTL's byte (RFC 1624). */
@@ -208,6 +249,26 @@ int xdp_bare_router(struct xdp_md *ctx)
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 	return bpf_redirect(fib.ifindex, 0);
+}
+
+/* The lookup as Linux makes it: ip rules, then the tables they name (with no
+ * rules of your own: the local table, then main).
+ */
+SEC("xdp")
+int xdp_bare_router(struct xdp_md *ctx)
+{
+	return bare_route(ctx, 0);
+}
+
+/* Straight to the main table: no ip rules, and for IPv6 no local table
+ * either, so a packet to one of the router's own addresses can be forwarded
+ * away (tests/lab/bench.bats shows it). IPv4 keeps its local routes in the
+ * main table's trie while no ip rule is added.
+ */
+SEC("xdp")
+int xdp_bare_router_direct(struct xdp_md *ctx)
+{
+	return bare_route(ctx, BPF_FIB_LOOKUP_DIRECT);
 }
 
 char _license[] SEC("license") = "GPL";

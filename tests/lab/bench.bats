@@ -63,6 +63,15 @@ teardown_file() {
 
 teardown() {
 	detach_xdp bgen
+	# What the DIRECT test adds: ip rules, table 100, a route, an address.
+	ip rule del to 198.18.238.0/24 lookup 100 2>/dev/null || true
+	ip -6 rule del to fc00:dead:cafe:ee::/64 lookup 100 2>/dev/null || true
+	ip route flush table 100 2>/dev/null || true
+	ip -6 route flush table 100 2>/dev/null || true
+	ip -6 route del fc00:dead:cafe:ff::/64 2>/dev/null || true
+	ip addr del fc00:dead:cafe:ff::1/128 dev lo 2>/dev/null || true
+	ip route del 198.18.255.0/24 2>/dev/null || true
+	ip addr del 198.18.255.1/32 dev lo 2>/dev/null || true
 }
 
 # ---- helpers ----------------------------------------------------------------
@@ -228,19 +237,22 @@ assert_sent() { # N
 		$((D[replies_in] + D[replies_refused])) "${D[dut_in]}"
 }
 
-@test "gen: frames redirected by XDP arrive, every one (bpf_redirect to bsink)" {
-	local before
-	"$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog xdp_bare_redirect --to bsink \
-		--to-mac "$(ip -n bsink -br link show dev veth0 | awk '{ print $3 }')"
-	before=$(snapshot)
-	# shellcheck disable=SC2046
-	run gen_frames 30000 $(frame_to "$(inner_addr bsink -4)" 64)
-	assert_ok
-	deltas "$before"
-	assert_sent 30000
-	assert_accounted "redirected = taken in" "${D[dut_redirects]}" "${D[dut_in]}"
-	assert_accounted "arrived + refused by the sink's queue = redirected" \
-		$((D[sink_in] + D[sink_refused])) "${D[dut_redirects]}"
+@test "gen: frames redirected by XDP arrive, every one (bpf_redirect, and bpf_redirect_map by MAC)" {
+	local before prog
+	for prog in xdp_bare_redirect xdp_bare_redirect_mac; do
+		"$XDPBENCH" attach --dev bgen --obj "$BENCH_OBJ" --prog "$prog" --to bsink \
+			--to-mac "$(ip -n bsink -br link show dev veth0 | awk '{ print $3 }')" \
+			--smac "$(ip -n bgen -br link show dev veth0 | awk '{ print $3 }')"
+		before=$(snapshot)
+		# shellcheck disable=SC2046
+		run gen_frames 30000 $(frame_to "$(inner_addr bsink -4)" 64)
+		assert_ok
+		deltas "$before"
+		assert_sent 30000
+		assert_accounted "$prog: redirected = taken in" "${D[dut_redirects]}" "${D[dut_in]}"
+		assert_accounted "$prog: arrived + refused by the sink's queue = redirected" \
+			$((D[sink_in] + D[sink_refused])) "${D[dut_redirects]}"
+	done
 }
 
 @test "xdpbench: bad use gets one line and exit 2; a missing object is 'not built', exit 3" {
@@ -269,6 +281,52 @@ assert_sent() { # N
 		--src fc00:dead:cafe:1::2 --dst fc00:dead:cafe:2::2
 	assert_ok
 	assert_output_matches_e '^ns=[0-9]+ action=3$'
+}
+
+# Run the bare routers on one frame each and check their verdicts.
+# Each argument: "DST PROG ACTION" (2 XDP_PASS, 4 XDP_REDIRECT).
+assert_router_actions() {
+	local row dst prog want verdict
+	for row in "$@"; do
+		read -r dst prog want <<<"$row"
+		# shellcheck disable=SC2046 # the frame options, one word each
+		verdict=$("$XDPBENCH" cost --obj "$BENCH_OBJ" --prog "$prog" --dev bgen --repeat 1 \
+			$(frame_to "$dst" 64) 2>&1) ||
+			{ echo "$prog, to $dst: xdpbench cost failed: $verdict"; return 1; }
+		[[ $verdict == *" action=$want" ]] ||
+			{ echo "$prog, to $dst: expected action $want, got: $verdict"; return 1; }
+	done
+}
+
+# What bench/README.org says of BPF_FIB_LOOKUP_DIRECT (the bare router row
+# with it): it looks in the main table only. IPv4 keeps its local routes in
+# the same tree while there are no ip rules, IPv6 never does: an address of
+# the router's own without a prefix route is routed away (here by the route
+# of the /64 around it) instead of handed to Linux. And it skips ip rules.
+@test "xdpbench cost: BPF_FIB_LOOKUP_DIRECT skips ip rules, and IPv6's local table" {
+	ip addr add 198.18.255.1/32 dev lo
+	ip route add 198.18.255.0/24 via 198.18.2.2 dev bsink
+	ip addr add fc00:dead:cafe:ff::1/128 dev lo noprefixroute
+	ip -6 route add fc00:dead:cafe:ff::/64 via fc00:dead:cafe:2::2 dev bsink
+	assert_router_actions \
+		"198.18.2.2 xdp_bare_router_direct 4" \
+		"fc00:dead:cafe:2::2 xdp_bare_router_direct 4" \
+		"198.18.255.1 xdp_bare_router 2" \
+		"198.18.255.1 xdp_bare_router_direct 2" \
+		"fc00:dead:cafe:ff::1 xdp_bare_router 2" \
+		"fc00:dead:cafe:ff::1 xdp_bare_router_direct 4"
+	# Rules of one's own: IPv4's local and main tables part too.
+	ip route add 198.18.238.0/24 via 198.18.2.2 dev bsink table 100
+	ip rule add to 198.18.238.0/24 lookup 100
+	ip -6 route add fc00:dead:cafe:ee::/64 via fc00:dead:cafe:2::2 dev bsink table 100
+	ip -6 rule add to fc00:dead:cafe:ee::/64 lookup 100
+	assert_router_actions \
+		"198.18.238.1 xdp_bare_router 4" \
+		"198.18.238.1 xdp_bare_router_direct 2" \
+		"fc00:dead:cafe:ee::1 xdp_bare_router 4" \
+		"fc00:dead:cafe:ee::1 xdp_bare_router_direct 2" \
+		"198.18.255.1 xdp_bare_router 2" \
+		"198.18.255.1 xdp_bare_router_direct 4"
 }
 
 # ---- bench.sh ----------------------------------------------------------------
@@ -329,12 +387,28 @@ assert_sent() { # N
 		jq -e '[.results[] | select(.group == "drop" and .unit == "Mpps/core"
 			and (.note | test("^wall [0-9.]+$")))] | length == 7' "$json" >/dev/null ||
 			{ echo "expected the seven drop rows in Mpps/core with their wall-clock rate:"; cat "$json"; return 1; }
+		jq -e '[.results[] | select((.group | startswith("forward IPv")) and .unit == "Mpps/core")]
+			| length == 14' "$json" >/dev/null ||
+			{ echo "expected seven forward rows per family in Mpps/core:"; cat "$json"; return 1; }
 		jq -e '[.results[] | select(.group == "scale CPUs" and .unit == "Mpps")] | length >= 2' "$json" >/dev/null
 	fi
 	jq -e '.results[] | select(.id == "drop_basic02") | .ratio > 0' "$json" >/dev/null
 	jq -e '[.targets[] | select(.measured > 0 and .wanted > 0 and (.met | type) == "boolean")] | length >= 3' "$json" >/dev/null
 	# The chart is a PNG.
 	[[ $(head -c 8 "$out"/bench-*.png | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
+}
+
+@test "bench.sh --only cost: every cost row, and one line on why there is no chart" {
+	remove_lab bgen
+	remove_lab bsink
+	run timeout -s INT -k 10 300 "$BENCH_DIR/bench.sh" --quick --only cost --out "$BATS_TEST_TMPDIR/r"
+	assert_ok
+	assert_output_matches_e '^  bpf_redirect_map by source MAC, bare +[0-9]+ ns/pkt'
+	assert_output_matches_e '^  bpf_fib_lookup router, bare, DIRECT \(IPv6\) +[0-9]+ ns/pkt'
+	assert_output_matches_e '^chart: not drawn: no live rate to draw'
+	assert_output_matches_e '^[0-9]+ measured, 0 failed, 0 skipped, in [0-9]+ s$'
+	run compgen -G "$BATS_TEST_TMPDIR/r/bench-*.png"
+	assert_failed
 }
 
 @test "bench.sh: on one CPU, live rates are per wall-clock second, and it says why" {
