@@ -443,6 +443,40 @@ assert_router_actions() {
 		{ echo "unexpected headline:"; tail -n 1 <<<"$output"; return 1; }
 }
 
+@test "bench.sh: a kernel without live frames: one line, the live rows skipped, the cost rows measured" {
+	local fake=$BATS_TEST_TMPDIR/xdpbench n_live
+	remove_lab bgen
+	remove_lab bsink
+	# xdpbench as it behaves on Linux before 5.18: gen refuses (exit 4), the rest works.
+	cat >"$fake" <<-EOF
+		#!/bin/sh
+		if [ "\$1" = gen ]; then
+			echo "xdpbench: this kernel has no live frames for BPF_PROG_RUN (BPF_F_TEST_XDP_LIVE_FRAMES needs Linux 5.18 or later)" >&2
+			exit 4
+		fi
+		exec "$XDPBENCH" "\$@"
+	EOF
+	chmod +x "$fake"
+	run env BENCH_XDPBENCH="$fake" timeout -s INT -k 10 300 "$BENCH_DIR/bench.sh" --quick \
+		--out "$BATS_TEST_TMPDIR/r"
+	assert_ok
+	[[ $(grep -c 'live measurements skipped$' <<<"$output") -eq 1 ]] ||
+		{ echo "expected one line saying the live measurements are skipped:"; echo "$output"; return 1; }
+	assert_output_matches_e '^no live frames in this kernel \(BPF_F_TEST_XDP_LIVE_FRAMES needs Linux >= 5.18\): live measurements skipped$'
+	# ... and no more of it while the bench goes on: the table says it per row.
+	if grep -q '^  skip: .*no live frames' <<<"$output"; then
+		echo "a skip line per row, where one line was enough:"; echo "$output"; return 1
+	fi
+	assert_output_matches_e '^  basic02 xdp_drop_func +no live frames in this kernel'
+	assert_output_matches_e '^  packet03 xdp_router_func \(IPv6\) +[0-9]+ ns/pkt'
+	# Every live row skipped, every cost row measured, nothing failed.
+	n_live=$(grep -cE '^\[[0-9]+\] (drop|forward IPv[46]|reply|scale [^:]*): ' <<<"$output")
+	assert_output_matches_e "^[0-9]+ measured, 0 failed, $n_live skipped, in [0-9]+ s\$"
+	((n_live >= 20)) || { echo "only $n_live live rows"; return 1; }
+	tail -n 1 <<<"$output" | grep -qx 'no ratio measured' ||
+		{ echo "unexpected headline:"; tail -n 1 <<<"$output"; return 1; }
+}
+
 @test "bench.sh: leaves nothing behind, also when interrupted" {
 	local pid forwarding
 	remove_lab bgen
