@@ -36,7 +36,7 @@ help:
 	@echo 'make demo       a one-minute live tour of the first lessons on a lab (needs root)'
 	@echo 'make bench      what XDP buys here: drop, forward, reply against Linux, ns/pkt of every lesson'
 	@echo '                program; a table, a headline, JSON and a chart in bench/results (needs root;'
-	@echo '                about 2 minutes); QUICK=1 runs each measurement once (see bench/README.org)'
+	@echo '                under 3 minutes); QUICK=1 runs each measurement once (see bench/README.org)'
 	@echo 'make fuzz       fuzz the helpers of headers/ for a minute (needs root); FUZZ_SECONDS=S,'
 	@echo '                FUZZ_FRAMES=N, FUZZ_SEED=N to choose (see tests/fuzz/README.org)'
 	@echo 'make deps       install the packages building, the labs and the tests need'
